@@ -1,0 +1,24 @@
+"""Orchestrate Airbyte Cloud (and self-managed Airbyte) from Dagster.
+
+The Dagster layer is imported lazily, so ``import airbyte_cloud_dagster.api`` and
+``import airbyte_cloud_dagster.sandbox`` never pay for importing Dagster.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from airbyte_cloud_dagster.version import __version__
+
+# Public name -> module that defines it.
+_EXPORTS: dict[str, str] = {}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'airbyte_cloud_dagster' has no attribute {name!r}")
+    return getattr(importlib.import_module(module_name), name)
