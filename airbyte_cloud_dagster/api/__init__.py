@@ -1,1 +1,89 @@
-"""Placeholder: filled in by the API client work."""
+"""Plain-Python client for the public Airbyte API (Cloud and self-managed). Never imports Dagster.
+
+>>> from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJobFailed
+>>> client = AirbyteClient("https://api.airbyte.com/v1", client_id="...", client_secret="...")
+>>> with client:
+...     try:
+...         job = client.sync_and_wait("9f4c6b8e-1d2a-4c3b-8e5f-0a1b2c3d4e5f", timeout=3600)
+...     except AirbyteJobFailed as error:
+...         print(error.job.status)
+
+Modules: ``errors`` (the exception tree), ``models`` (typed payloads), ``auth`` (credentials and
+token refresh), ``transport`` (session, timeouts, retry policy, error mapping), ``polling``
+(waiting for jobs), ``client`` (the calls).
+"""
+
+from typing import Any
+
+from airbyte_cloud_dagster.api.client import AirbyteClient
+from airbyte_cloud_dagster.api.errors import (
+    AirbyteAuthError,
+    AirbyteBadRequest,
+    AirbyteConfigurationError,
+    AirbyteConflict,
+    AirbyteConnectionError,
+    AirbyteError,
+    AirbyteJobFailed,
+    AirbyteNotFound,
+    AirbyteRateLimited,
+    AirbyteRequestError,
+    AirbyteResponseError,
+    AirbyteServerError,
+    AirbyteTimeout,
+)
+from airbyte_cloud_dagster.api.models import (
+    AirbyteConnection,
+    AirbyteDestination,
+    AirbyteJob,
+    AirbyteSource,
+    AirbyteStream,
+    AirbyteStreamProperties,
+    AirbyteWorkspace,
+    ConnectionSchedule,
+    JobStatus,
+    JobType,
+)
+from airbyte_cloud_dagster.api.polling import PollPolicy, poll_schedule
+
+__all__ = [
+    "AirbyteAuthError",
+    "AirbyteBadRequest",
+    "AirbyteClient",
+    "AirbyteConfigurationError",
+    "AirbyteConflict",
+    "AirbyteConnection",
+    "AirbyteConnectionError",
+    "AirbyteDestination",
+    "AirbyteError",
+    "AirbyteJob",
+    "AirbyteJobFailed",
+    "AirbyteNotFound",
+    "AirbyteRateLimited",
+    "AirbyteRequestError",
+    "AirbyteResponseError",
+    "AirbyteServerError",
+    "AirbyteSource",
+    "AirbyteStream",
+    "AirbyteStreamProperties",
+    "AirbyteTimeout",
+    "AirbyteWorkspace",
+    "ConnectionSchedule",
+    "DestinationTable",
+    "JobStatus",
+    "JobType",
+    "PollPolicy",
+    "poll_schedule",
+    "resolve_destination_table",
+]
+
+# api/tables.py is written separately; imported on first use so this package never depends on
+# its import order (PEP 562).
+_LAZY = {"DestinationTable", "resolve_destination_table"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from airbyte_cloud_dagster.api import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module 'airbyte_cloud_dagster.api' has no attribute {name!r}")

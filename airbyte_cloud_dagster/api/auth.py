@@ -1,0 +1,281 @@
+"""How the client proves who it is: application credentials, a static token, or nothing.
+
+Exactly one of:
+
+- ``client_id`` + ``client_secret`` (Airbyte Cloud today): exchanged for a short-lived token at
+  ``POST <base>/applications/token``, cached, refreshed shortly *before* ``expires_in`` runs out
+  and once more after any 401 (BEHAVIOUR.md "Authentication").
+- ``api_token``: a static bearer token (self-managed setups, token brokers). It cannot be
+  refreshed, so a 401 is final.
+- nothing: self-managed Airbyte with ``API_AUTHORIZATION_ENABLED=false``.
+
+>>> auth = build_auth(client_id="abc", client_secret="s3cret", api_token=None, ...)
+>>> auth
+ClientCredentialsAuth(client_id='abc')
+
+No object here ever shows a secret or a token in its repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from airbyte_cloud_dagster.api.errors import (
+    AirbyteAuthError,
+    AirbyteConfigurationError,
+    AirbyteResponseError,
+)
+from airbyte_cloud_dagster.api.transport import (
+    RETRY_STATUSES,
+    TransportSettings,
+    connection_error,
+    error_for_response,
+)
+
+__all__ = ["Auth", "ClientCredentialsAuth", "NoAuth", "StaticTokenAuth", "build_auth"]
+
+TOKEN_PATH = "/applications/token"
+
+
+class Auth:
+    """What the transport needs from an auth scheme."""
+
+    #: Whether requests carry a credential (used to refuse plain http:// to remote hosts).
+    sends_credentials: bool = True
+
+    def authorization(self) -> str | None:
+        """The ``Authorization`` header value for the next request, or None."""
+        raise NotImplementedError
+
+    def handle_unauthorized(self, used: str | None, *, method: str, path: str) -> None:
+        """A request sent with ``used`` got 401: make the next :meth:`authorization` worth a
+        replay, or raise :class:`AirbyteAuthError` if nothing can be done."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class NoAuth(Auth):
+    """Self-managed Airbyte with API authorization disabled (its default)."""
+
+    sends_credentials = False
+
+    def authorization(self) -> str | None:
+        return None
+
+    def handle_unauthorized(self, used: str | None, *, method: str, path: str) -> None:
+        raise AirbyteAuthError(
+            f"{method} {path} returned 401 to a client configured without credentials; "
+            f"this Airbyte requires authentication, so pass client_id and client_secret "
+            f"(or api_token).",
+            status_code=401,
+            method=method,
+            path=path,
+        )
+
+
+class StaticTokenAuth(Auth):
+    """A bearer token supplied by the caller; a 401 means it is invalid or expired."""
+
+    def __init__(self, api_token: str) -> None:
+        self._header = f"Bearer {api_token}"
+
+    def authorization(self) -> str | None:
+        return self._header
+
+    def handle_unauthorized(self, used: str | None, *, method: str, path: str) -> None:
+        raise AirbyteAuthError(
+            f"{method} {path} returned 401: Airbyte refused the api_token (it is invalid or "
+            f"has expired); supply a new token, or use client_id and client_secret so the "
+            f"client can refresh tokens itself.",
+            status_code=401,
+            method=method,
+            path=path,
+        )
+
+
+class ClientCredentialsAuth(Auth):
+    """Application credentials exchanged for access tokens, refreshed before they expire.
+
+    Thread-safe: one lock guards the cached token, so concurrent callers that find it stale
+    (or that all got a 401 with the same token) share one refresh.
+    """
+
+    #: Refresh when less than min(60 s, 10 % of the lifetime) remains. Tokens live 15 minutes
+    #: today and lived 3 minutes until 2025 (BEHAVIOUR.md "Authentication").
+    max_margin: float = 60.0
+    margin_fraction: float = 0.1
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        base_url: str,
+        session: requests.Session,
+        settings: TransportSettings,
+        logger: logging.Logger,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client_id = client_id
+        self._client_secret = client_secret
+        # Built by concatenation, never urljoin: a relative join on a base ending in "/" yields
+        # /v1/v1/applications/token (BEHAVIOUR.md "Authentication").
+        self.token_url = base_url.rstrip("/") + TOKEN_PATH
+        self.token_path = requests.utils.urlparse(self.token_url).path
+        self._session = session
+        self._settings = settings
+        self._logger = logger
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._header: str | None = None
+        self._refresh_at = 0.0
+        self.refresh_count = 0
+        # Exchanging credentials has no side effect but a fresh token, so unlike POST /jobs this
+        # POST is safe to retry on lost connections, 429 and 5xx: mount a policy just for it.
+        token_retry = settings.retry(frozenset({"POST"}), RETRY_STATUSES)
+        session.mount(self.token_url, HTTPAdapter(max_retries=token_retry))
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsAuth(client_id={self.client_id!r})"
+
+    def authorization(self) -> str | None:
+        header = self._header
+        if header is not None and self._clock() < self._refresh_at:
+            return header
+        with self._lock:
+            if self._header is None or self._clock() >= self._refresh_at:
+                self._refresh_locked(reason="expiring" if self._header else "first use")
+            return self._header
+
+    def handle_unauthorized(self, used: str | None, *, method: str, path: str) -> None:
+        with self._lock:
+            # Another thread may have refreshed already; then its token is the one to replay with.
+            if self._header == used:
+                self._refresh_locked(reason=f"401 on {method} {path}")
+
+    def _refresh_locked(self, *, reason: str) -> None:
+        token, lifetime = self._fetch_token()
+        margin = min(self.max_margin, self.margin_fraction * lifetime)
+        self._header = f"Bearer {token}"
+        self._refresh_at = self._clock() + lifetime - margin
+        self.refresh_count += 1
+        self._logger.info(
+            "Obtained an Airbyte access token for client id %s (%s); valid for %s s.",
+            self.client_id,
+            reason,
+            lifetime,
+        )
+
+    def _fetch_token(self) -> tuple[str, float]:
+        body = {
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "grant-type": "client_credentials",
+        }
+        method, path = "POST", self.token_path
+        try:
+            response = self._session.post(
+                self.token_url,
+                json=body,
+                timeout=(self._settings.connect_timeout, self._settings.request_timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise connection_error(method, path, exc, retried=True) from exc
+        with response:
+            # Wrong credentials: 401 on Cloud, 400 on self-managed "simple" auth (BEHAVIOUR.md).
+            if response.status_code in (400, 401, 403):
+                raise AirbyteAuthError(
+                    f"{method} {path} returned {response.status_code}: Airbyte refused the "
+                    f"client id {self.client_id!r} and its client secret; check client_id and "
+                    f"client_secret (Airbyte UI: Settings > Applications).",
+                    status_code=response.status_code,
+                    method=method,
+                    path=path,
+                ) from None
+            if response.status_code >= 300:
+                raise error_for_response(method, path, response, retried=True) from None
+            return self._parse_token(response)
+
+    def _parse_token(self, response: requests.Response) -> tuple[str, float]:
+        # The body holds the token: no error message below may quote it.
+        problem = None
+        try:
+            payload: Any = response.json()
+        except ValueError:
+            payload, problem = None, "is not JSON"
+        if problem is None and not isinstance(payload, dict):
+            problem = "is not a JSON object"
+        elif problem is None:
+            token, lifetime = payload.get("access_token"), payload.get("expires_in")
+            if not isinstance(token, str) or not token:
+                problem = "has no 'access_token'"
+            elif isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)):
+                problem = "has no numeric 'expires_in'"
+            elif lifetime <= 0:
+                problem = "has a non-positive 'expires_in'"
+            else:
+                return token, float(lifetime)
+        raise AirbyteResponseError(
+            f"POST {self.token_path} returned {response.status_code} but the body {problem}; "
+            f"check that api_url points at the Airbyte API."
+        )
+
+
+def _check_text(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise AirbyteConfigurationError(
+            f"{name} is empty or not a string; pass a non-empty value or leave it out."
+        )
+    return value
+
+
+def build_auth(
+    *,
+    client_id: str | None,
+    client_secret: str | None,
+    api_token: str | None,
+    base_url: str,
+    session: requests.Session,
+    settings: TransportSettings,
+    logger: logging.Logger,
+) -> Auth:
+    """Pick the auth scheme from exactly one valid combination of credentials."""
+    client_id = _check_text("client_id", client_id)
+    client_secret = _check_text("client_secret", client_secret)
+    api_token = _check_text("api_token", api_token)
+    has_app = client_id is not None or client_secret is not None
+    if has_app and api_token is not None:
+        raise AirbyteConfigurationError(
+            "Both client_id/client_secret and api_token were given; pass either application "
+            "credentials (Airbyte Cloud) or a static api_token, not both."
+        )
+    if has_app and (client_id is None or client_secret is None):
+        missing = "client_secret" if client_secret is None else "client_id"
+        raise AirbyteConfigurationError(
+            f"{missing} is missing; application credentials need both client_id and "
+            f"client_secret (Airbyte UI: Settings > Applications)."
+        )
+    if client_id is not None and client_secret is not None:
+        return ClientCredentialsAuth(
+            client_id,
+            client_secret,
+            base_url=base_url,
+            session=session,
+            settings=settings,
+            logger=logger,
+        )
+    if api_token is not None:
+        return StaticTokenAuth(api_token)
+    return NoAuth()
