@@ -1,0 +1,84 @@
+"""``python -m airbyte_cloud_dagster.sandbox``: serve the sandbox until Ctrl-C.
+
+Options: ``--host`` (default 127.0.0.1), ``--port`` (default 8000; 0 = a free port),
+``--seed FILE`` (YAML/JSON, see seed.py; default the demo workspace), ``--warehouse PATH``,
+``--job-duration S``, ``--token-lifetime S``, ``--no-auth`` (self-managed without auth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from airbyte_cloud_dagster.sandbox.seed import demo_workspace, load_workspace
+from airbyte_cloud_dagster.sandbox.server import Sandbox
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m airbyte_cloud_dagster.sandbox",
+        description="A local server of the public Airbyte API (/v1 and /api/public/v1).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port (default 8000; 0 = any free port)"
+    )
+    parser.add_argument(
+        "--seed", type=Path, help="workspace YAML/JSON file (default: the demo workspace)"
+    )
+    parser.add_argument(
+        "--warehouse", type=Path, help="SQLite warehouse file (default: a temp file)"
+    )
+    parser.add_argument(
+        "--job-duration", type=float, default=5.0, help="seconds a job runs (default 5)"
+    )
+    parser.add_argument(
+        "--token-lifetime", type=float, default=900.0, help="token lifetime in seconds"
+    )
+    parser.add_argument("--client-id", help="application client id (default: random)")
+    parser.add_argument("--client-secret", help="application client secret (default: random)")
+    parser.add_argument("--no-auth", action="store_true", help="accept requests without a token")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    seed = load_workspace(args.seed) if args.seed else demo_workspace()
+    warehouse = (
+        args.warehouse or Path(tempfile.mkdtemp(prefix="airbyte-sandbox-")) / "warehouse.sqlite"
+    )
+    sandbox = Sandbox(
+        seed,
+        host=args.host,
+        port=args.port,
+        auth=not args.no_auth,
+        token_lifetime=args.token_lifetime,
+        job_duration=args.job_duration,
+        warehouse_path=warehouse,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+    )
+    with sandbox:
+        print(f"Airbyte sandbox serving workspace {seed.name!r} ({sandbox.workspace_id})")
+        print(f"  Cloud API:        {sandbox.base_url}")
+        print(f"  Self-managed API: {sandbox.self_managed_url}")
+        if args.no_auth:
+            print("  Auth:             disabled (no token needed)")
+        else:
+            print(f"  client_id:        {sandbox.client_id}")
+            print(f"  client_secret:    {sandbox.client_secret}")
+        print(f"  Warehouse:        {sandbox.warehouse_path}")
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            while sandbox.is_running:
+                sandbox.wait(1.0)
+        except KeyboardInterrupt:
+            print("Stopping.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Fault injection and the request log (``sb.faults``, ``sb.requests``).
+
+Three kinds of fault, each matched by an fnmatch glob on the path *below* the API prefix
+(``"/jobs"``, ``"/jobs/*"``, ``"/connections*"``) and optionally an HTTP method:
+
+- ``fail``: answer ``status`` without handling the request, with the body the real culprit
+  sends (BEHAVIOUR.md "Errors"): 429 a JSON ``{"message": ...}`` and no ``Retry-After``;
+  5xx an HTML page from a proxy; 401 plain text; other 4xx a problem object.
+- ``delay``: handle the request, then hold the response back for ``seconds``.
+- ``drop``: handle the request (a POST /jobs does create the job), then close the TCP
+  connection without sending a byte.
+
+``times`` is how many requests a rule affects (``None`` = every one until cleared).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+FAULT_KINDS = ("fail", "delay", "drop")
+FAIL_STATUSES = (400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One API request the sandbox served. ``status`` is 0 when the connection was dropped."""
+
+    method: str
+    path: str
+    status: int
+    query: str = ""
+
+
+@dataclass
+class FaultRule:
+    kind: str
+    path: str
+    status: int = 0
+    seconds: float = 0.0
+    times: int | None = 1
+    method: str | None = None
+
+    def matches(self, method: str, api_path: str) -> bool:
+        if self.times is not None and self.times <= 0:
+            return False
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return fnmatch.fnmatchcase(api_path, self.path)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one request: fail it, or handle it then delay and/or drop."""
+
+    fail: int | None = None
+    delay: float = 0.0
+    drop: bool = False
+
+
+class Faults:
+    """The fault rules of one sandbox and its request log; thread-safe."""
+
+    def __init__(self, expire_tokens: Callable[[], None]):
+        self._expire_tokens = expire_tokens
+        self._rules: list[FaultRule] = []
+        self._log: list[RequestRecord] = []
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- the Python API
+    def fail(
+        self, path: str, status: int, *, times: int | None = 1, method: str | None = None
+    ) -> None:
+        """The next ``times`` matching requests get ``status`` and are not handled."""
+        if status not in FAIL_STATUSES:
+            raise ValueError(f"status must be one of {FAIL_STATUSES}, got {status}")
+        self._add(FaultRule("fail", path, status=status, times=times, method=method))
+
+    def delay(
+        self, path: str, seconds: float, *, times: int | None = None, method: str | None = None
+    ) -> None:
+        """Matching requests are handled, then their response is held back ``seconds``."""
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative, got {seconds}")
+        self._add(FaultRule("delay", path, seconds=seconds, times=times, method=method))
+
+    def drop(self, path: str, *, times: int | None = 1, method: str | None = None) -> None:
+        """Matching requests are handled, then the connection is closed with no response."""
+        self._add(FaultRule("drop", path, times=times, method=method))
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far is expired now; clients must fetch a new one."""
+        self._expire_tokens()
+
+    def clear(self) -> None:
+        """Remove every fault rule (the request log is kept)."""
+        with self._lock:
+            self._rules.clear()
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._lock:
+            return list(self._log)
+
+    # ----------------------------------------------------------------- used by the gateway
+    def add_rule(self, rule: FaultRule) -> None:
+        """Add a rule built elsewhere (the HTTP admin endpoint), validating it the same way."""
+        if rule.kind == "fail":
+            self.fail(rule.path, rule.status, times=rule.times, method=rule.method)
+        elif rule.kind == "delay":
+            self.delay(rule.path, rule.seconds, times=rule.times, method=rule.method)
+        elif rule.kind == "drop":
+            self.drop(rule.path, times=rule.times, method=rule.method)
+        else:
+            raise ValueError(f"kind must be one of {FAULT_KINDS}, got {rule.kind!r}")
+
+    def decide(self, method: str, api_path: str) -> Decision:
+        """Consume the matching rules for one request (first matching rule of each kind)."""
+        with self._lock:
+            fail = self._take("fail", method, api_path)
+            if fail is not None:
+                return Decision(fail=fail.status)
+            delay = self._take("delay", method, api_path)
+            drop = self._take("drop", method, api_path)
+            return Decision(delay=delay.seconds if delay else 0.0, drop=drop is not None)
+
+    def record(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._log.append(record)
+
+    def _add(self, rule: FaultRule) -> None:
+        if not rule.path.startswith("/"):
+            raise ValueError(
+                f"path globs start with '/', below the API prefix (e.g. '/jobs'), got {rule.path!r}"
+            )
+        with self._lock:
+            self._rules.append(rule)
+
+    def _take(self, kind: str, method: str, api_path: str) -> FaultRule | None:
+        for rule in self._rules:
+            if rule.kind == kind and rule.matches(method, api_path):
+                if rule.times is not None:
+                    rule.times -= 1
+                return rule
+        return None

@@ -1,0 +1,126 @@
+"""What stands in front of the API routes: faults, the auth gateway and the request log.
+
+A plain ASGI wrapper rather than Starlette middleware, because a dropped connection must
+return without any response at all. Order for each ``/v1`` or ``/api/public/v1`` request:
+
+1. a ``fail`` fault answers straight away (like a proxy or load shedder would);
+2. the auth gateway refuses a missing/unknown/expired bearer token with a plain-text 401,
+   before any controller runs (BEHAVIOUR.md "Authentication");
+3. the routes handle the request; the response is buffered;
+4. a ``delay`` fault holds it back, a ``drop`` fault closes the connection instead;
+5. the request is logged (status 0 when dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from airbyte_cloud_dagster.sandbox.auth import bearer_token
+from airbyte_cloud_dagster.sandbox.faults import RequestRecord
+from airbyte_cloud_dagster.sandbox.problems import problem_for_status, problem_response
+
+if TYPE_CHECKING:
+    from airbyte_cloud_dagster.sandbox.state import SandboxState
+
+# Longest first: "/api/public/v1" is self-managed, "/v1" is Cloud.
+API_PREFIXES = ("/api/public/v1", "/v1")
+TOKEN_PATH = "/applications/token"
+
+_PROXY_PAGE = """<html>
+<head><title>{status} {reason}</title></head>
+<body>
+<center><h1>{status} {reason}</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+"""
+_REASONS = {
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Temporarily Unavailable",
+    504: "Gateway Time-out",
+}
+
+
+def split_api_path(path: str) -> tuple[str, str] | None:
+    """(prefix, path below it) for an API path, else None."""
+    for prefix in API_PREFIXES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return prefix, path[len(prefix) :] or "/"
+    return None
+
+
+def fault_response(status: int) -> Response:
+    """The body the real culprit of ``status`` sends (BEHAVIOUR.md "Errors")."""
+    if status == 429:  # Airbyte's load shedder: JSON, and no Retry-After header
+        return JSONResponse({"message": "You are being rate limited."}, status_code=429)
+    if status >= 500:
+        page = _PROXY_PAGE.format(status=status, reason=_REASONS.get(status, "Error"))
+        return Response(page, status_code=status, media_type="text/html")
+    if status == 401:
+        return unauthorized()
+    return problem_response(problem_for_status(status, f"Injected fault: HTTP {status}."))
+
+
+def unauthorized() -> Response:
+    """The gateway's 401: plain text, not a problem object."""
+    return PlainTextResponse("Unauthorized", status_code=401)
+
+
+class Gateway:
+    """ASGI wrapper adding faults, auth and the request log to the sandbox routes."""
+
+    def __init__(self, app: ASGIApp, state: SandboxState):
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        split = split_api_path(scope.get("path", "")) if scope["type"] == "http" else None
+        if split is None:
+            await self.app(scope, receive, send)
+            return
+        _, api_path = split
+        method = scope["method"]
+        decision = self.state.faults.decide(method, api_path)
+        messages: list[Message] = []
+
+        async def buffer(message: Message) -> None:
+            messages.append(message)
+
+        if decision.fail is not None:
+            await fault_response(decision.fail)(scope, receive, buffer)
+        elif self.state.auth and api_path != TOKEN_PATH and not self._authorized(scope):
+            await unauthorized()(scope, receive, buffer)
+        else:
+            try:
+                await self.app(scope, receive, buffer)
+            except Exception:
+                # Starlette has already rendered the 500 problem, then re-raised for logging.
+                if not messages:
+                    raise
+
+        status = next((m["status"] for m in messages if m["type"] == "http.response.start"), 500)
+        if decision.delay:
+            await asyncio.sleep(decision.delay)
+        dropped = decision.drop and await self._drop(scope)
+        self._log(scope, api_path, 0 if dropped else status)
+        if not dropped:
+            for message in messages:
+                await send(message)
+
+    def _authorized(self, scope: Scope) -> bool:
+        headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
+        token = bearer_token(headers.get(b"authorization", b"").decode("latin-1"))
+        return token is not None and self.state.tokens.is_valid(token)
+
+    async def _drop(self, scope: Scope) -> bool:
+        dropper = self.state.dropper
+        return dropper is not None and await dropper(scope)
+
+    def _log(self, scope: Scope, api_path: Any, status: int) -> None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.state.faults.record(RequestRecord(scope["method"], scope["path"], status, query))

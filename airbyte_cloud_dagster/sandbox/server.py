@@ -1,0 +1,256 @@
+"""Run the sandbox: in-process (:class:`Sandbox`) or as a blocking server (``serve``).
+
+>>> with Sandbox(job_duration=0.5) as sb:
+...     token = sb.issue_token()
+...     # requests.get(f"{sb.base_url}/connections", headers={"Authorization": f"Bearer {token}"})
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from airbyte_cloud_dagster.sandbox.app import build_app
+from airbyte_cloud_dagster.sandbox.auth import Credentials
+from airbyte_cloud_dagster.sandbox.faults import Faults, RequestRecord
+from airbyte_cloud_dagster.sandbox.jobs import JobPlan
+from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed, demo_workspace
+from airbyte_cloud_dagster.sandbox.state import SandboxState
+
+logger = logging.getLogger(__name__)
+
+DROP_WAIT_SECONDS = 1.0
+
+
+def make_dropper(server: uvicorn.Server):  # type: ignore[no-untyped-def]
+    """Close the TCP connection of an ASGI scope, sending nothing.
+
+    uvicorn keeps every open connection's protocol in ``server.server_state.connections``;
+    each knows its peer address (the scope's ``client``) and its transport. Aborting the
+    transport closes the socket at once; we then wait until uvicorn has noticed the disconnect,
+    so it does not try to send a 500 for "returned without starting response".
+    """
+
+    async def drop(scope: dict[str, Any]) -> bool:
+        client = tuple(scope.get("client") or ())
+        for protocol in list(server.server_state.connections):
+            if tuple(getattr(protocol, "client", None) or ()) == client:
+                protocol.transport.abort()  # type: ignore[union-attr]
+                deadline = time.monotonic() + DROP_WAIT_SECONDS
+                cycle = getattr(protocol, "cycle", None)
+                while cycle is not None and not cycle.disconnected and time.monotonic() < deadline:
+                    await asyncio.sleep(0.001)
+                return True
+        logger.warning("sandbox: no open connection for %s; cannot drop it", client)
+        return False
+
+    return drop
+
+
+def build_server(state: SandboxState, host: str, port: int | socket.socket) -> uvicorn.Server:
+    """A uvicorn server for the sandbox app, access log off, fault drops wired in."""
+    config = uvicorn.Config(
+        build_app(state),
+        host=host,
+        port=port if isinstance(port, int) else 0,
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    state.dropper = make_dropper(server)
+    return server
+
+
+def _credentials(client_id: str | None, client_secret: str | None) -> Credentials:
+    random = Credentials.random()
+    return Credentials(client_id or random.client_id, client_secret or random.client_secret)
+
+
+class Sandbox:
+    """A local Airbyte API server in a background thread; see docs/CONTRACTS.md.
+
+    >>> with Sandbox(job_duration=0.5) as sb:
+    ...     sb.base_url  # doctest: +SKIP
+    'http://127.0.0.1:54321/v1'
+    """
+
+    def __init__(
+        self,
+        workspace: WorkspaceSeed | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        auth: bool = True,
+        token_lifetime: float = 900.0,
+        job_duration: float = 5.0,
+        warehouse_path: str | os.PathLike[str] | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ):
+        self._temp_dir: str | None = None
+        if warehouse_path is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="airbyte-sandbox-")
+            warehouse_path = Path(self._temp_dir) / "warehouse.sqlite"
+        self.seed = workspace if workspace is not None else demo_workspace()
+        self.host = host
+        self._requested_port = port
+        self.port = port
+        self.state = SandboxState.create(
+            self.seed,
+            warehouse_path=warehouse_path,
+            auth=auth,
+            token_lifetime=token_lifetime,
+            job_duration=job_duration,
+            credentials=_credentials(client_id, client_secret),
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # ----------------------------------------------------------------- life cycle
+    def start(self, timeout: float = 10.0) -> Sandbox:
+        """Start serving; returns once the port accepts connections."""
+        if self._thread is not None:
+            raise RuntimeError("sandbox already started")
+        sock = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self.host, self._requested_port))
+        self.port = sock.getsockname()[1]
+        self._server = build_server(self.state, self.host, self.port)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="airbyte-sandbox", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"sandbox did not start on {self.host}:{self.port}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, finish warehouse writes, remove the temporary warehouse."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+        self.state.close()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    @property
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the server thread ends (or ``timeout`` seconds pass)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------------- addresses and credentials
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Cloud-style API root, ``.../v1``."""
+        return f"{self.root_url}/v1"
+
+    @property
+    def self_managed_url(self) -> str:
+        """Self-managed-style API root, ``.../api/public/v1``."""
+        return f"{self.root_url}/api/public/v1"
+
+    @property
+    def client_id(self) -> str:
+        return self.state.tokens.credentials.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.state.tokens.credentials.client_secret
+
+    def issue_token(self) -> str:
+        """A fresh valid bearer token, for raw-HTTP tests."""
+        return self.state.tokens.issue()
+
+    # ----------------------------------------------------------------- workspace and jobs
+    @property
+    def workspace_id(self) -> str:
+        return self.seed.workspace_id
+
+    def connection_id(self, name: str) -> str:
+        """The id of the connection with exactly this name (KeyError if unknown)."""
+        return self.seed.connection_by_name(name).connection_id
+
+    def configure_connection(
+        self,
+        connection_id: str,
+        *,
+        duration: float | None = None,
+        outcome: str = "succeeded",
+        queued_for: float = 0.0,
+        incomplete_attempts: int = 0,
+        rows: int | None = None,
+        bytes: int | None = None,  # the contract's name, like bytesSynced
+    ) -> JobPlan:
+        """How the next jobs of this connection run (``duration`` None = the sandbox default)."""
+        if connection_id not in self.state.catalog.connections:
+            raise KeyError(f"unknown connection {connection_id!r}")
+        return self.state.jobs.configure(
+            connection_id,
+            duration=duration,
+            outcome=outcome,
+            queued_for=queued_for,
+            incomplete_attempts=incomplete_attempts,
+            rows=rows,
+            bytes=bytes,
+        )
+
+    @property
+    def faults(self) -> Faults:
+        return self.state.faults
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """Every API request served so far, in order."""
+        return self.state.faults.requests
+
+    def jobs_created(self, connection_id: str) -> int:
+        """How many POST /jobs created a job for this connection."""
+        return self.state.jobs.jobs_created(connection_id)
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        """The job as GET /jobs/{id} would serve it (KeyError if unknown)."""
+        try:
+            job = self.state.jobs.get(job_id)
+        except Exception as exc:  # a 404 Problem
+            raise KeyError(f"unknown job {job_id}") from exc
+        return self.state.jobs.to_json(job)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.state.warehouse.path
+
+    def flush_warehouse(self, timeout: float = 10.0) -> None:
+        """Wait until every queued warehouse write is done."""
+        self.state.warehouse.flush(timeout)

@@ -1,0 +1,57 @@
+"""Everything one running sandbox holds, shared by the HTTP app and the Python API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from airbyte_cloud_dagster.sandbox.auth import Credentials, TokenStore
+from airbyte_cloud_dagster.sandbox.faults import Faults
+from airbyte_cloud_dagster.sandbox.jobs import JobBook
+from airbyte_cloud_dagster.sandbox.resources import Catalog
+from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed
+from airbyte_cloud_dagster.sandbox.warehouse import Warehouse
+
+# Closes the client connection of an ASGI scope without a response; set by the server (server.py).
+Dropper = Callable[[dict[str, Any]], Awaitable[bool]]
+
+
+@dataclass
+class SandboxState:
+    """The workspace, tokens, jobs, faults and warehouse of one sandbox."""
+
+    catalog: Catalog
+    tokens: TokenStore
+    jobs: JobBook
+    faults: Faults
+    warehouse: Warehouse
+    auth: bool = True
+    dropper: Dropper | None = field(default=None)
+
+    @classmethod
+    def create(
+        cls,
+        seed: WorkspaceSeed,
+        *,
+        warehouse_path: str | os.PathLike[str],
+        auth: bool = True,
+        token_lifetime: float = 900.0,
+        job_duration: float = 5.0,
+        credentials: Credentials | None = None,
+    ) -> SandboxState:
+        catalog = Catalog(seed)
+        tokens = TokenStore(credentials or Credentials.random(), token_lifetime)
+        warehouse = Warehouse(warehouse_path, catalog)
+        return cls(
+            catalog=catalog,
+            tokens=tokens,
+            jobs=JobBook(job_duration, lander=warehouse.land),
+            faults=Faults(tokens.expire_all),
+            warehouse=warehouse,
+            auth=auth,
+        )
+
+    def close(self) -> None:
+        self.warehouse.close()
