@@ -22,12 +22,12 @@ from airbyte_cloud_dagster.sandbox.seed import (
     SourceSeed,
     StreamSeed,
     WorkspaceSeed,
-    demo_workspace,
-    generate_workspace,
     load_workspace,
+    workspace_from_dict,
     workspace_to_dict,
 )
 from airbyte_cloud_dagster.sandbox.server import Sandbox
+from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace, generate_workspace
 
 __all__ = [
     "ConfiguredStreamSeed",
@@ -44,5 +44,6 @@ __all__ = [
     "demo_workspace",
     "generate_workspace",
     "load_workspace",
+    "workspace_from_dict",
     "workspace_to_dict",
 ]

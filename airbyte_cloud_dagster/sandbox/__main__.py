@@ -13,8 +13,9 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from airbyte_cloud_dagster.sandbox.seed import demo_workspace, load_workspace
+from airbyte_cloud_dagster.sandbox.seed import load_workspace
 from airbyte_cloud_dagster.sandbox.server import Sandbox
+from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -24,8 +24,9 @@ from airbyte_cloud_dagster.sandbox.app import build_app
 from airbyte_cloud_dagster.sandbox.auth import Credentials
 from airbyte_cloud_dagster.sandbox.faults import Faults, RequestRecord
 from airbyte_cloud_dagster.sandbox.jobs import JobPlan
-from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed, demo_workspace
+from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed
 from airbyte_cloud_dagster.sandbox.state import SandboxState
+from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace
 
 logger = logging.getLogger(__name__)
 
