@@ -58,6 +58,19 @@ def make_dropper(server: uvicorn.Server):  # type: ignore[no-untyped-def]
     return drop
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, noticing ``should_exit`` within 10 ms instead of 100 ms.
+
+    A test suite starts and stops a sandbox per test; the default 0.1 s tick adds up.
+    """
+
+    async def main_loop(self) -> None:
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            await asyncio.sleep(0.01)
+
+
 def build_server(state: SandboxState, host: str, port: int | socket.socket) -> uvicorn.Server:
     """A uvicorn server for the sandbox app, access log off, fault drops wired in."""
     config = uvicorn.Config(
@@ -69,7 +82,7 @@ def build_server(state: SandboxState, host: str, port: int | socket.socket) -> u
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
-    server = uvicorn.Server(config)
+    server = _Server(config)
     state.dropper = make_dropper(server)
     return server
 
