@@ -4,7 +4,8 @@ Retries are *data*: a urllib3 :class:`~urllib3.util.retry.Retry` mounted once on
 adapter, never a loop in each call. Only idempotent calls (GET, DELETE) are retried on lost
 connections and on 408/429/5xx; ``POST /jobs`` is never retried here because creating a job is
 not idempotent (BEHAVIOUR.md "Jobs") -- :meth:`AirbyteClient.start_job` recovers from an
-ambiguous failure by looking for the job instead.
+ambiguous failure by looking for the job instead. (urllib3 does retry *opening* a connection for
+any method: a refused or timed-out connect means nothing was sent, so that cannot duplicate.)
 
 >>> transport = Transport("https://api.airbyte.com/v1", auth=NoAuth(), settings=TransportSettings())
 >>> transport.request_json("GET", "/jobs/42")
@@ -67,6 +68,8 @@ class TransportSettings:
         response back so that :func:`error_for_response` turns it into our exception."""
         return Retry(
             total=self.max_retries,
+            # connect: failures to open a connection (nothing sent), so safe for every method;
+            # read and status: only for `methods`.
             connect=self.max_retries,
             read=self.max_retries,
             status=self.max_retries,
