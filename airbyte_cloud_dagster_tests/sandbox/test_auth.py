@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -41,7 +42,10 @@ def test_form_encoded_camel_case_credentials_are_accepted(airbyte_sandbox: Sandb
 
 
 def test_each_token_request_gets_a_different_token(airbyte_sandbox: Sandbox) -> None:
-    credentials = {"client_id": airbyte_sandbox.client_id, "client_secret": airbyte_sandbox.client_secret}
+    credentials = {
+        "client_id": airbyte_sandbox.client_id,
+        "client_secret": airbyte_sandbox.client_secret,
+    }
     first = token_response(airbyte_sandbox, json=credentials).json()["access_token"]
     second = token_response(airbyte_sandbox, json=credentials).json()["access_token"]
     assert first != second
@@ -68,7 +72,7 @@ def test_an_unknown_token_is_refused(airbyte_sandbox: Sandbox) -> None:
     assert response.status_code == 401
 
 
-def test_a_token_stops_working_after_its_lifetime(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_stops_working_after_its_lifetime(tmp_path: Path) -> None:
     with Sandbox(token_lifetime=0.3, warehouse_path=tmp_path / "w.sqlite") as sandbox:
         body = token_response(
             sandbox, json={"client_id": sandbox.client_id, "client_secret": sandbox.client_secret}
@@ -83,12 +87,14 @@ def test_a_token_stops_working_after_its_lifetime(tmp_path) -> None:  # type: ig
 def test_expiring_all_tokens_forces_clients_to_fetch_a_new_one(airbyte_sandbox: Sandbox) -> None:
     headers = {"Authorization": f"Bearer {airbyte_sandbox.issue_token()}"}
     airbyte_sandbox.faults.expire_tokens()
-    assert requests.get(f"{airbyte_sandbox.base_url}/workspaces", headers=headers).status_code == 401
+    assert (
+        requests.get(f"{airbyte_sandbox.base_url}/workspaces", headers=headers).status_code == 401
+    )
     fresh = {"Authorization": f"Bearer {airbyte_sandbox.issue_token()}"}
     assert requests.get(f"{airbyte_sandbox.base_url}/workspaces", headers=fresh).status_code == 200
 
 
-def test_self_managed_without_auth_needs_no_token(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_self_managed_without_auth_needs_no_token(tmp_path: Path) -> None:
     with Sandbox(auth=False, warehouse_path=tmp_path / "w.sqlite") as sandbox:
         response = requests.get(f"{sandbox.self_managed_url}/connections")
         assert response.status_code == 200

@@ -24,7 +24,9 @@ def test_listing_workspaces_returns_the_demo_workspace(url: str, api: requests.S
     assert body["data"][0]["dataResidency"] == "auto"
 
 
-def test_getting_a_workspace_by_id(url: str, api: requests.Session, airbyte_sandbox: Sandbox) -> None:
+def test_getting_a_workspace_by_id(
+    url: str, api: requests.Session, airbyte_sandbox: Sandbox
+) -> None:
     response = api.get(f"{url}/workspaces/{airbyte_sandbox.workspace_id}")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
@@ -143,5 +145,7 @@ def test_connections_filter_by_workspace_ids(
     assert api.get(f"{url}/connections", params={"workspaceIds": other}).json()["data"] == []
     both = api.get(f"{url}/connections", params={"workspaceIds": f"{other},{mine}"}).json()
     assert len(both["data"]) == 4
-    repeated = api.get(f"{url}/connections", params=[("workspaceIds", other), ("workspaceIds", mine)])
+    repeated = api.get(
+        f"{url}/connections", params=[("workspaceIds", other), ("workspaceIds", mine)]
+    )
     assert len(repeated.json()["data"]) == 4

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -78,7 +80,9 @@ def test_a_connection_planned_to_fail_ends_that_way_with_no_rows(
     assert final["rowsSynced"] == 0
 
 
-def test_planned_rows_and_bytes_are_reported(airbyte_sandbox: Sandbox, api: requests.Session) -> None:
+def test_planned_rows_and_bytes_are_reported(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
     airbyte_sandbox.configure_connection(
         airbyte_sandbox.connection_id(STRIPE), duration=0.2, rows=42, bytes=4200
     )
@@ -87,14 +91,17 @@ def test_planned_rows_and_bytes_are_reported(airbyte_sandbox: Sandbox, api: requ
     assert (final["rowsSynced"], final["bytesSynced"]) == (42, 4200)
 
 
-def test_row_counts_are_the_same_in_every_sandbox(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_row_counts_are_the_same_in_every_sandbox(tmp_path: Path) -> None:
     rows = []
     for run in range(2):
-        with Sandbox(job_duration=0.2, warehouse_path=tmp_path / f"w{run}.sqlite") as sandbox:
-            with requests.Session() as session:
-                session.headers["Authorization"] = f"Bearer {sandbox.issue_token()}"
-                job = start_job(sandbox, session, STRIPE)
-                rows.append(wait_for_job(sandbox, session, job["jobId"])[0]["rowsSynced"])
+        warehouse = tmp_path / f"w{run}.sqlite"
+        with (
+            Sandbox(job_duration=0.2, warehouse_path=warehouse) as sandbox,
+            requests.Session() as api,
+        ):
+            api.headers["Authorization"] = f"Bearer {sandbox.issue_token()}"
+            job = start_job(sandbox, api, STRIPE)
+            rows.append(wait_for_job(sandbox, api, job["jobId"])[0]["rowsSynced"])
     assert rows[0] == rows[1] > 0
 
 
@@ -230,13 +237,13 @@ def test_a_non_numeric_job_id_is_a_bad_request(
     assert api.get(f"{airbyte_sandbox.base_url}/jobs/abc").status_code == 400
 
 
-def test_jobs_finish_even_when_nobody_polls(airbyte_sandbox: Sandbox, api: requests.Session) -> None:
+def test_jobs_finish_even_when_nobody_polls(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
     job = start_job(airbyte_sandbox, api, APP_POSTGRES)
     time.sleep(1.0)
     airbyte_sandbox.flush_warehouse()
     # the background ticker landed the rows without anyone reading the job
-    import sqlite3
-
     with sqlite3.connect(airbyte_sandbox.warehouse_path) as db:
         landed = db.execute(
             "SELECT count(*) FROM _airbyte_syncs WHERE job_id = ?", (job["jobId"],)

@@ -61,7 +61,9 @@ def test_a_limit_out_of_range_is_a_bad_request(
     assert response.json()["title"] == "bad-request"
 
 
-def test_a_negative_offset_is_a_bad_request(airbyte_sandbox: Sandbox, api: requests.Session) -> None:
+def test_a_negative_offset_is_a_bad_request(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
     response = api.get(f"{airbyte_sandbox.base_url}/jobs", params={"offset": "-1"})
     assert response.status_code == 400
 
