@@ -63,6 +63,11 @@ class TokenStore:
             expiry = self._expiry.get(token)
         return expiry is not None and time.monotonic() < expiry
 
+    def issued(self) -> list[str]:
+        """Every token issued so far, oldest first (tests check none leaks into logs)."""
+        with self._lock:
+            return list(self._expiry)
+
     def expire_all(self) -> None:
         """Every token issued so far is expired from now on (fault injection)."""
         now = time.monotonic()

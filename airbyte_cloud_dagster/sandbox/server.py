@@ -207,6 +207,10 @@ class Sandbox:
         """A fresh valid bearer token, for raw-HTTP tests."""
         return self.state.tokens.issue()
 
+    def issued_tokens(self) -> list[str]:
+        """Every bearer token issued so far (by the token endpoint or ``issue_token``)."""
+        return self.state.tokens.issued()
+
     # ----------------------------------------------------------------- workspace and jobs
     @property
     def workspace_id(self) -> str:

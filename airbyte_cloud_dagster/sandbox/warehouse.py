@@ -13,6 +13,7 @@ the event loop only enqueues work and never waits on disk.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import queue
 import sqlite3
@@ -27,6 +28,8 @@ from typing import Any
 from airbyte_cloud_dagster.sandbox.jobs import Job, iso_time
 from airbyte_cloud_dagster.sandbox.resources import Catalog
 from airbyte_cloud_dagster.sandbox.seed import ConfiguredStreamSeed, ConnectionSeed, DestinationSeed
+
+logger = logging.getLogger(__name__)
 
 SOURCE_NAMESPACE = "${SOURCE_NAMESPACE}"
 AIRBYTE_COLUMNS = ("_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_job_id")
@@ -142,6 +145,8 @@ class Warehouse:
                     if landing.job_type != "flush":
                         with db:
                             self._write(db, landing)
+                except Exception:
+                    logger.exception("sandbox warehouse: landing job %s failed", landing.job_id)
                 finally:
                     landing.done()
         finally:
