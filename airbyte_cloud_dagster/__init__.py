@@ -12,7 +12,18 @@ from typing import Any
 from airbyte_cloud_dagster.version import __version__
 
 # Public name -> module that defines it.
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "AirbyteCloudResource": "airbyte_cloud_dagster.resource",
+    "AirbyteTranslator": "airbyte_cloud_dagster.translator",
+    "AirbyteStreamProps": "airbyte_cloud_dagster.translator",
+    "AirbyteWorkspaceData": "airbyte_cloud_dagster.workspace",
+    "SyncSettings": "airbyte_cloud_dagster.sync",
+    "load_airbyte_cloud_assets": "airbyte_cloud_dagster.assets",
+    "build_airbyte_assets": "airbyte_cloud_dagster.assets",
+    "airbyte_assets": "airbyte_cloud_dagster.assets",
+    "airbyte_sync_op": "airbyte_cloud_dagster.ops",
+    "AirbyteSyncConfig": "airbyte_cloud_dagster.ops",
+}
 
 __all__ = ["__version__", *_EXPORTS]
 

@@ -1,0 +1,203 @@
+"""``AirbyteCloudResource``: the Dagster resource that holds the credentials and calls Airbyte.
+
+Example::
+
+    import dagster as dg
+    from airbyte_cloud_dagster import AirbyteCloudResource
+
+    airbyte = AirbyteCloudResource(
+        client_id=dg.EnvVar("AIRBYTE_CLIENT_ID"),
+        client_secret=dg.EnvVar("AIRBYTE_CLIENT_SECRET"),
+        workspace_id=dg.EnvVar("AIRBYTE_WORKSPACE_ID"),
+    )
+
+    @dg.asset
+    def my_asset(airbyte: AirbyteCloudResource) -> None:
+        airbyte.sync_and_wait("9924bcd0-99be-453d-ba47-c2c9766f7da5")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import dagster as dg
+from pydantic import Field, PrivateAttr
+
+from airbyte_cloud_dagster.api import (
+    AirbyteClient,
+    AirbyteConnection,
+    AirbyteJob,
+    PollPolicy,
+)
+from airbyte_cloud_dagster.events import connection_id_of, connection_url_of, materialize_results
+from airbyte_cloud_dagster.sync import SyncSettings, run_sync
+
+DEFAULT_API_URL = "https://api.airbyte.com/v1"
+
+
+class AirbyteCloudResource(dg.ConfigurableResource):
+    """Airbyte Cloud or self-managed Airbyte, through the public Airbyte API.
+
+    Give exactly one kind of credentials: ``client_id`` and ``client_secret`` (an Airbyte
+    application; tokens are fetched and refreshed for you), or ``api_token`` (a static bearer
+    token), or neither (self-managed Airbyte with API authorization disabled). Pass secrets as
+    ``dagster.EnvVar`` so their values never reach the Dagster UI.
+    """
+
+    api_url: str = Field(
+        default=DEFAULT_API_URL,
+        description=(
+            "Base URL of the Airbyte API: https://api.airbyte.com/v1 for Airbyte Cloud, "
+            "https://<host>/api/public/v1 for self-managed Airbyte."
+        ),
+    )
+    client_id: str | None = Field(
+        default=None,
+        description="Client id of an Airbyte application (Settings > Applications).",
+    )
+    client_secret: str | None = Field(
+        default=None,
+        description="Client secret of that application. Use dagster.EnvVar.",
+        repr=False,
+    )
+    api_token: str | None = Field(
+        default=None,
+        description="A static bearer token, instead of client credentials. Use dagster.EnvVar.",
+        repr=False,
+    )
+    workspace_id: str | None = Field(
+        default=None,
+        description="Airbyte workspace whose connections are loaded; all reachable ones if unset.",
+    )
+    request_timeout: float = Field(
+        default=30.0, description="Seconds to wait for an answer to one API request."
+    )
+    max_retries: int = Field(
+        default=5,
+        description=(
+            "Retries of a read (GET/DELETE) on connection errors, 408, 429 and 5xx. Starting a "
+            "sync is never retried blindly."
+        ),
+    )
+    poll_interval: float = Field(
+        default=1.0, description="Seconds before the first check of a running job."
+    )
+    poll_interval_max: float = Field(
+        default=30.0,
+        description="Ceiling, in seconds, that the interval between job checks backs off to.",
+    )
+    sync_timeout: float | None = Field(
+        default=None,
+        description="Seconds a sync may run before the step fails; no limit if unset.",
+    )
+    cancel_on_timeout: bool = Field(
+        default=True, description="Cancel the Airbyte job when the sync timeout is reached."
+    )
+    cancel_on_termination: bool = Field(
+        default=True,
+        description=(
+            "Cancel the Airbyte job a run started when the run is terminated. Turn off to leave "
+            "syncs running, for example on workers that are scaled down mid-run."
+        ),
+    )
+    on_conflict: Literal["attach", "fail"] = Field(
+        default="attach",
+        description=(
+            "When a sync is already running on the connection: 'attach' follows it, 'fail' "
+            "fails the step."
+        ),
+    )
+    allow_insecure_http: bool = Field(
+        default=False,
+        description="Allow sending credentials over plain http:// to a host that is not loopback.",
+    )
+
+    _client: AirbyteClient | None = PrivateAttr(default=None)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def get_client(self) -> AirbyteClient:
+        """The underlying ``AirbyteClient`` (one per resource, pooled), for every other call."""
+        with self._client_lock:
+            if self._client is None:
+                self._client = AirbyteClient(
+                    _resolve(self.api_url),
+                    client_id=_resolve(self.client_id),
+                    client_secret=_resolve(self.client_secret),
+                    api_token=_resolve(self.api_token),
+                    request_timeout=self.request_timeout,
+                    max_retries=self.max_retries,
+                    conflict_policy=self.on_conflict,
+                    allow_insecure_http=self.allow_insecure_http,
+                    logger=dg.get_dagster_logger("airbyte"),
+                )
+            return self._client
+
+    @property
+    def sync_settings(self) -> SyncSettings:
+        """How syncs started through this resource are followed."""
+        return SyncSettings(
+            poll=PollPolicy(initial=self.poll_interval, ceiling=self.poll_interval_max),
+            timeout=self.sync_timeout,
+            cancel_on_timeout=self.cancel_on_timeout,
+            cancel_on_termination=self.cancel_on_termination,
+        )
+
+    def trigger_sync(self, connection_id: str) -> AirbyteJob:
+        """Start a sync (or attach to the one running) and return at once."""
+        return self.get_client().trigger_sync(connection_id)
+
+    def get_job(self, job_id: int) -> AirbyteJob:
+        return self.get_client().get_job(job_id)
+
+    def cancel_job(self, job_id: int) -> AirbyteJob:
+        return self.get_client().cancel_job(job_id)
+
+    def sync_and_wait(self, connection_id: str) -> AirbyteJob:
+        """Start a sync, follow it to its end and return the succeeded job.
+
+        A failed, cancelled or timed-out job raises ``dagster.Failure``; a terminated run
+        cancels the job unless ``cancel_on_termination`` is off.
+        """
+        return run_sync(self.get_client(), connection_id, self.sync_settings)
+
+    def list_connections(self, workspace_ids: list[str] | None = None) -> list[AirbyteConnection]:
+        """Every connection of the given workspaces (default: ``workspace_id``, else all)."""
+        if workspace_ids is None and self.workspace_id:
+            workspace_ids = [_resolve(self.workspace_id)]
+        return self.get_client().list_connections(workspace_ids=workspace_ids)
+
+    def get_connection(self, connection_id: str) -> AirbyteConnection:
+        return self.get_client().get_connection(connection_id)
+
+    def sync_and_materialize(
+        self, context: dg.AssetExecutionContext
+    ) -> Iterator[dg.MaterializeResult]:
+        """Sync the connection behind the current assets and yield their materializations.
+
+        The body of every asset built by this package; call it from ``@airbyte_assets``::
+
+            @airbyte_assets(connection_id=..., airbyte=airbyte)
+            def stripe(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
+                yield from airbyte.sync_and_materialize(context)
+        """
+        specs = [
+            spec for spec in context.assets_def.specs if spec.key in context.selected_asset_keys
+        ]
+        connection_id = connection_id_of(specs)
+        job = run_sync(
+            self.get_client(),
+            connection_id,
+            self.sync_settings,
+            log=context.log,
+            connection_url=connection_url_of(specs),
+        )
+        yield from materialize_results(job, specs)
+
+
+def _resolve(value: Any) -> Any:
+    """An ``EnvVar`` read outside a run (at definitions load time) is still a name: read it."""
+    if isinstance(value, dg.EnvVar):
+        return value.get_value()
+    return value
