@@ -99,3 +99,13 @@ def test_self_managed_without_auth_needs_no_token(tmp_path: Path) -> None:
         response = requests.get(f"{sandbox.self_managed_url}/connections")
         assert response.status_code == 200
         assert len(response.json()["data"]) == 4
+
+
+def test_issued_tokens_lists_every_token_handed_out(airbyte_sandbox: Sandbox) -> None:
+    credentials = {
+        "client_id": airbyte_sandbox.client_id,
+        "client_secret": airbyte_sandbox.client_secret,
+    }
+    served = token_response(airbyte_sandbox, json=credentials).json()["access_token"]
+    direct = airbyte_sandbox.issue_token()
+    assert airbyte_sandbox.issued_tokens() == [served, direct]

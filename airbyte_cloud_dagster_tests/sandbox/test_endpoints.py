@@ -149,3 +149,15 @@ def test_connections_filter_by_workspace_ids(
         f"{url}/connections", params=[("workspaceIds", other), ("workspaceIds", mine)]
     )
     assert len(repeated.json()["data"]) == 4
+
+
+def test_the_token_endpoint_answers_under_each_prefix(url: str, airbyte_sandbox: Sandbox) -> None:
+    response = requests.post(
+        f"{url}/applications/token",
+        json={
+            "client_id": airbyte_sandbox.client_id,
+            "client_secret": airbyte_sandbox.client_secret,
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["token_type"] == "Bearer"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
@@ -122,7 +123,9 @@ def test_jobs_filter_by_connection_status_and_type(
     airbyte_sandbox.configure_connection(airbyte_sandbox.connection_id(STRIPE), duration=0.2)
     done = start_job(airbyte_sandbox, api, STRIPE)
     wait_for_job(airbyte_sandbox, api, done["jobId"])
+    airbyte_sandbox.configure_connection(airbyte_sandbox.connection_id(APP_POSTGRES), duration=30)
     running = start_job(airbyte_sandbox, api, APP_POSTGRES)
+    time.sleep(0.15)  # past pending
     url = f"{airbyte_sandbox.base_url}/jobs"
 
     def ids(**params: str) -> list[int]:
@@ -130,7 +133,7 @@ def test_jobs_filter_by_connection_status_and_type(
 
     assert ids(connectionId=airbyte_sandbox.connection_id(STRIPE)) == [done["jobId"]]
     assert ids(status="succeeded") == [done["jobId"]]
-    assert ids(status="pending") == [running["jobId"]]
+    assert ids(status="running") == [running["jobId"]]
     assert ids(jobType="reset") == []
     assert ids(workspaceIds=airbyte_sandbox.workspace_id) == [done["jobId"], running["jobId"]]
 
