@@ -35,20 +35,20 @@ def materialize_results(
     job: AirbyteJob, specs: Iterable[dg.AssetSpec]
 ) -> Iterator[dg.MaterializeResult]:
     """One ``MaterializeResult`` per asset of the synced connection."""
-    specs = list(specs)
-    metadata = job_metadata(job, connection_url_of(specs))
-    for spec in specs:
-        yield dg.MaterializeResult(asset_key=spec.key, metadata=metadata)
+    return _per_asset(dg.MaterializeResult, job, specs)
 
 
 def asset_materializations(
     job: AirbyteJob, specs: Iterable[dg.AssetSpec]
 ) -> Iterator[dg.AssetMaterialization]:
     """The same events for an op, which reports materializations rather than results."""
+    return _per_asset(dg.AssetMaterialization, job, specs)
+
+
+def _per_asset(event_type, job: AirbyteJob, specs: Iterable[dg.AssetSpec]) -> Iterator:
     specs = list(specs)
     metadata = job_metadata(job, connection_url_of(specs))
-    for spec in specs:
-        yield dg.AssetMaterialization(asset_key=spec.key, metadata=metadata)
+    return (event_type(asset_key=spec.key, metadata=metadata) for spec in specs)
 
 
 def connection_id_of(specs: Sequence[dg.AssetSpec]) -> str:

@@ -43,6 +43,22 @@ def _wait_for_job(sandbox, connection_id: str, status: str = "running") -> dict:
     raise AssertionError(f"no {status} job for {connection_id}")
 
 
+def _terminate_once_running(airbyte: AirbyteCloudResource, sandbox, connection_id: str) -> None:
+    """Materialize the Stripe assets and interrupt the run once its sync is running.
+
+    Terminating a run from the UI reaches the step process as SIGINT, which Dagster turns into
+    ``DagsterExecutionInterruptedError`` inside the step.
+    """
+
+    def interrupt_once_running() -> None:
+        _wait_for_job(sandbox, connection_id)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_once_running, daemon=True).start()
+    with pytest.raises((dg.DagsterExecutionInterruptedError, KeyboardInterrupt)):
+        dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})
+
+
 def test_a_successful_sync_materializes_every_table_with_the_jobs_figures(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.3, rows=1200, bytes=345_678)
@@ -103,16 +119,7 @@ def test_a_sync_that_outlives_the_timeout_is_cancelled_and_fails(airbyte, airbyt
 def test_terminating_the_run_cancels_the_sync_it_started(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)
-    assets = _stripe_assets(airbyte)
-
-    def terminate_once_running() -> None:
-        _wait_for_job(airbyte_sandbox, stripe_id)
-        # What the run worker receives when the run is terminated from the UI.
-        os.kill(os.getpid(), signal.SIGINT)
-
-    threading.Thread(target=terminate_once_running, daemon=True).start()
-    with pytest.raises((dg.DagsterExecutionInterruptedError, KeyboardInterrupt)):
-        dg.materialize(assets, resources={"airbyte": airbyte})
+    _terminate_once_running(airbyte, airbyte_sandbox, stripe_id)
 
     (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
     assert job["status"] == "cancelled"
@@ -122,15 +129,7 @@ def test_terminating_can_leave_the_sync_running_when_asked(airbyte, airbyte_sand
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)
     hands_off = sandbox_resource(airbyte_sandbox, cancel_on_termination=False)
-    assets = _stripe_assets(hands_off)
-
-    def terminate_once_running() -> None:
-        _wait_for_job(airbyte_sandbox, stripe_id)
-        os.kill(os.getpid(), signal.SIGINT)
-
-    threading.Thread(target=terminate_once_running, daemon=True).start()
-    with pytest.raises((dg.DagsterExecutionInterruptedError, KeyboardInterrupt)):
-        dg.materialize(assets, resources={"airbyte": hands_off})
+    _terminate_once_running(hands_off, airbyte_sandbox, stripe_id)
 
     (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
     assert job["status"] == "running"
