@@ -19,6 +19,13 @@ from airbyte_cloud_dagster.sandbox import Sandbox
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Every sync step is in the Dagster pool "airbyte"; this caps how many run at once.
+DAGSTER_YAML = """\
+concurrency:
+  pools:
+    default_limit: 2
+"""
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
     dagster_home = args.state_dir / "dagster_home"
     dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_settings = dagster_home / "dagster.yaml"
+    if not instance_settings.exists():
+        instance_settings.write_text(DAGSTER_YAML)
     warehouse = args.state_dir / "warehouse.sqlite"
     with Sandbox(
         port=args.sandbox_port, job_duration=args.job_duration, warehouse_path=warehouse
