@@ -126,17 +126,17 @@ def _failure_metadata(job: AirbyteJob | None, connection_url: str | None) -> dic
 
 
 class _ProgressLog:
-    """Logs a job when its status changes, and every few minutes while it does not."""
+    """Says every few minutes that a job is still going (the client logs status changes)."""
 
     def __init__(self, log: logging.Logger | dg.DagsterLogManager) -> None:
         self._log = log
-        self._last_status: str | None = None
-        self._last_logged = time.monotonic()
+        self._started = self._last_logged = time.monotonic()
 
     def __call__(self, job: AirbyteJob) -> None:
         now = time.monotonic()
-        status = job.status.value
-        if status != self._last_status or now - self._last_logged >= HEARTBEAT_SECONDS:
-            self._log.info(f"Airbyte job {job.job_id} is {status}.")
-            self._last_status = status
+        if not job.is_terminal and now - self._last_logged >= HEARTBEAT_SECONDS:
+            minutes = (now - self._started) / 60
+            self._log.info(
+                f"Airbyte job {job.job_id} is still {job.status.value} ({minutes:.0f} min)."
+            )
             self._last_logged = now
