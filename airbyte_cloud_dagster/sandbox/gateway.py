@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airbyte_cloud_dagster.sandbox.auth import bearer_token
 from airbyte_cloud_dagster.sandbox.faults import RequestRecord
-from airbyte_cloud_dagster.sandbox.problems import problem_for_status, problem_response
+from airbyte_cloud_dagster.sandbox.problems import not_found, problem_for_status, problem_response
 
 if TYPE_CHECKING:
     from airbyte_cloud_dagster.sandbox.state import SandboxState
@@ -54,7 +54,7 @@ def split_api_path(path: str) -> tuple[str, str] | None:
     return None
 
 
-def fault_response(status: int) -> Response:
+def fault_response(status: int, api_path: str) -> Response:
     """The body the real culprit of ``status`` sends (BEHAVIOUR.md "Errors")."""
     if status == 429:  # Airbyte's load shedder: JSON, and no Retry-After header
         return JSONResponse({"message": "You are being rate limited."}, status_code=429)
@@ -63,6 +63,9 @@ def fault_response(status: int) -> Response:
         return Response(page, status_code=status, media_type="text/html")
     if status == 401:
         return unauthorized()
+    if status == 404:  # resource-not-found names the resource in ``data``
+        collection, _, resource_id = api_path.strip("/").partition("/")
+        return problem_response(not_found(collection.rstrip("s") or "resource", resource_id or "-"))
     return problem_response(problem_for_status(status, f"Injected fault: HTTP {status}."))
 
 
@@ -92,7 +95,7 @@ class Gateway:
             messages.append(message)
 
         if decision.fail is not None:
-            await fault_response(decision.fail)(scope, receive, buffer)
+            await fault_response(decision.fail, api_path)(scope, receive, buffer)
         elif self.state.auth and api_path != TOKEN_PATH and not self._authorized(scope):
             await unauthorized()(scope, receive, buffer)
         else:

@@ -9,6 +9,7 @@ import requests
 
 from airbyte_cloud_dagster.sandbox import RequestRecord, Sandbox
 
+from ..openapi_schemas import validate_problem
 from .conftest import STRIPE
 
 
@@ -52,6 +53,18 @@ def test_an_injected_401_is_plain_text(airbyte_sandbox: Sandbox, api: requests.S
     response = api.get(f"{airbyte_sandbox.base_url}/workspaces")
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("status", [404, 409, 422])
+def test_an_injected_client_error_is_a_real_problem_body(
+    airbyte_sandbox: Sandbox, api: requests.Session, status: int
+) -> None:
+    airbyte_sandbox.faults.fail("/jobs/*", status)
+    response = api.get(f"{airbyte_sandbox.base_url}/jobs/7")
+    assert response.status_code == status
+    validate_problem(response.json(), status)
+    if status == 404:
+        assert response.json()["data"] == {"resourceType": "job", "resourceId": "7"}
 
 
 def test_faults_apply_n_times_then_stop(airbyte_sandbox: Sandbox, api: requests.Session) -> None:
