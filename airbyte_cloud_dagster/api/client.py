@@ -255,28 +255,18 @@ class AirbyteClient:
         """Re-raise a 409 that attaching cannot fix, with a message that says what to do."""
         if error.problem_type == "state-conflict":
             # 409 state-conflict: the connection is inactive (BEHAVIOUR.md "Jobs").
-            raise AirbyteConflict(
+            raise error.with_message(
                 f"{error.method} {error.path} returned 409 state-conflict ({error.detail}): "
                 f"connection {connection_id} is inactive, so Airbyte will not sync it; enable "
-                f"it in Airbyte (or set its status to active) and try again.",
-                status_code=error.status_code,
-                method=error.method,
-                path=error.path,
-                detail=error.detail,
-                problem_type=error.problem_type,
+                f"it in Airbyte (or set its status to active) and try again."
             ) from None
         if error.problem_type != "try-again-later":
             raise error
         if self.conflict_policy == "fail":
-            raise AirbyteConflict(
+            raise error.with_message(
                 f"{error.method} {error.path} returned 409 try-again-later ({error.detail}); "
                 f"conflict_policy='fail', so the client did not attach to the running sync: "
-                f"wait for it to finish, or use conflict_policy='attach'.",
-                status_code=error.status_code,
-                method=error.method,
-                path=error.path,
-                detail=error.detail,
-                problem_type=error.problem_type,
+                f"wait for it to finish, or use conflict_policy='attach'."
             ) from None
 
     def trigger_sync(self, connection_id: str) -> AirbyteJob:

@@ -93,6 +93,17 @@ class AirbyteRequestError(AirbyteError):
         self.detail = detail
         self.problem_type = problem_type
 
+    def with_message(self, message: str) -> AirbyteRequestError:
+        """The same error (same class and attributes) saying ``message`` instead."""
+        return type(self)(
+            message,
+            status_code=self.status_code,
+            method=self.method,
+            path=self.path,
+            detail=self.detail,
+            problem_type=self.problem_type,
+        )
+
 
 class AirbyteBadRequest(AirbyteRequestError):
     """400 or 422: Airbyte rejected the arguments of the request."""
