@@ -22,7 +22,11 @@ import dagster as dg
 from airbyte_cloud_dagster.api import AirbyteConnection
 from airbyte_cloud_dagster.naming import sanitize_name, short_hash
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
-from airbyte_cloud_dagster.translator import AirbyteTranslator
+from airbyte_cloud_dagster.translator import (
+    STREAM_NAME_KEY,
+    STREAM_NAMESPACE_KEY,
+    AirbyteTranslator,
+)
 from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData, ConnectionFilter
 
 DEFAULT_POOL = "airbyte"
@@ -47,7 +51,7 @@ def load_airbyte_cloud_assets(
     """
     data = AirbyteWorkspaceData.fetch(
         airbyte.get_client(),
-        workspace_id=_workspace_id(airbyte),
+        workspace_id=airbyte.resolved_workspace_id,
         connection_ids=connection_ids,
         connection_filter=connection_filter,
         fetch_column_schema=fetch_column_schema,
@@ -133,11 +137,8 @@ def _with_unique_keys(specs: dict[str, list[dg.AssetSpec]]) -> dict[str, list[dg
 
 
 def _suffixed(key: dg.AssetKey, connection_id: str, spec: dg.AssetSpec) -> dg.AssetKey:
-    stream = (
-        str(spec.metadata.get("airbyte/stream_namespace", ""))
-        + "."
-        + str(spec.metadata.get("airbyte/stream_name", ""))
-    )
+    namespace = spec.metadata.get(STREAM_NAMESPACE_KEY, "")
+    stream = f"{namespace}.{spec.metadata.get(STREAM_NAME_KEY, '')}"
     *prefix, last = key.path
     return dg.AssetKey([*prefix, f"{last}_{short_hash(connection_id, stream)}"])
 
@@ -167,8 +168,3 @@ def _connection_asset(
         yield from airbyte.sync_and_materialize(context)
 
     return _sync_connection
-
-
-def _workspace_id(airbyte: AirbyteCloudResource) -> str | None:
-    value = airbyte.workspace_id
-    return value.get_value() if isinstance(value, dg.EnvVar) else value

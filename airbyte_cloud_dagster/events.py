@@ -7,12 +7,15 @@ and no per-table row count is invented.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import dagster as dg
 
 from airbyte_cloud_dagster.api import AirbyteJob
 from airbyte_cloud_dagster.translator import CONNECTION_ID_KEY, CONNECTION_URL_KEY
+
+EventT = TypeVar("EventT", dg.MaterializeResult, dg.AssetMaterialization)
 
 
 def job_metadata(job: AirbyteJob, connection_url: str | None = None) -> dict[str, object]:
@@ -45,7 +48,9 @@ def asset_materializations(
     return _per_asset(dg.AssetMaterialization, job, specs)
 
 
-def _per_asset(event_type, job: AirbyteJob, specs: Iterable[dg.AssetSpec]) -> Iterator:
+def _per_asset(
+    event_type: Callable[..., EventT], job: AirbyteJob, specs: Iterable[dg.AssetSpec]
+) -> Iterator[EventT]:
     specs = list(specs)
     metadata = job_metadata(job, connection_url_of(specs))
     return (event_type(asset_key=spec.key, metadata=metadata) for spec in specs)

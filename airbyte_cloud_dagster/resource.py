@@ -162,10 +162,15 @@ class AirbyteCloudResource(dg.ConfigurableResource):
         """
         return run_sync(self.get_client(), connection_id, self.sync_settings)
 
+    @property
+    def resolved_workspace_id(self) -> str | None:
+        """``workspace_id``, read from the environment if it was given as an ``EnvVar``."""
+        return _resolve(self.workspace_id) or None
+
     def list_connections(self, workspace_ids: list[str] | None = None) -> list[AirbyteConnection]:
         """Every connection of the given workspaces (default: ``workspace_id``, else all)."""
-        if workspace_ids is None and self.workspace_id:
-            workspace_ids = [_resolve(self.workspace_id)]
+        if workspace_ids is None and self.resolved_workspace_id:
+            workspace_ids = [self.resolved_workspace_id]
         return self.get_client().list_connections(workspace_ids=workspace_ids)
 
     def get_connection(self, connection_id: str) -> AirbyteConnection:

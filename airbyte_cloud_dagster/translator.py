@@ -29,6 +29,8 @@ from airbyte_cloud_dagster.naming import sanitize_name
 
 CONNECTION_ID_KEY = "airbyte/connection_id"
 CONNECTION_URL_KEY = "airbyte/connection_url"
+STREAM_NAME_KEY = "airbyte/stream_name"
+STREAM_NAMESPACE_KEY = "airbyte/stream_namespace"
 TABLE_NAME_KEY = "dagster/table_name"
 COLUMN_SCHEMA_KEY = "dagster/column_schema"
 
@@ -87,11 +89,11 @@ def _metadata(props: AirbyteStreamProps) -> dict[str, object]:
         TABLE_NAME_KEY: props.table.qualified_name,
         CONNECTION_ID_KEY: props.connection.connection_id,
         "airbyte/connection_name": props.connection.name,
-        "airbyte/stream_name": stream.name,
+        STREAM_NAME_KEY: stream.name,
         CONNECTION_URL_KEY: dg.MetadataValue.url(props.connection_url),
     }
     if stream.namespace:
-        metadata["airbyte/stream_namespace"] = stream.namespace
+        metadata[STREAM_NAMESPACE_KEY] = stream.namespace
     if stream.sync_mode:
         metadata["airbyte/sync_mode"] = stream.sync_mode
     primary_key = stream.primary_key or _source_primary_key(props.stream_properties)

@@ -13,8 +13,6 @@ token refresh), ``transport`` (session, timeouts, retry policy, error mapping), 
 (waiting for jobs), ``client`` (the calls).
 """
 
-from typing import Any
-
 from airbyte_cloud_dagster.api.client import AirbyteClient
 from airbyte_cloud_dagster.api.errors import (
     AirbyteAuthError,
@@ -44,6 +42,7 @@ from airbyte_cloud_dagster.api.models import (
     JobType,
 )
 from airbyte_cloud_dagster.api.polling import PollPolicy, poll_schedule
+from airbyte_cloud_dagster.api.tables import DestinationTable, resolve_destination_table
 
 __all__ = [
     "AirbyteAuthError",
@@ -75,15 +74,3 @@ __all__ = [
     "poll_schedule",
     "resolve_destination_table",
 ]
-
-# api/tables.py is written separately; imported on first use so this package never depends on
-# its import order (PEP 562).
-_LAZY = {"DestinationTable", "resolve_destination_table"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        from airbyte_cloud_dagster.api import tables
-
-        return getattr(tables, name)
-    raise AttributeError(f"module 'airbyte_cloud_dagster.api' has no attribute {name!r}")

@@ -136,10 +136,6 @@ class JobBook:
             self._plans[connection_id] = plan
         return plan
 
-    def plan_for(self, connection_id: str) -> JobPlan:
-        with self._lock:
-            return self._plans.get(connection_id, self.default_plan)
-
     # ----------------------------------------------------------------- life cycle
     def start(self, connection_id: str, job_type: str, streams: int) -> Job:
         """Create a sync or reset job, applying the one-job-per-connection rules."""

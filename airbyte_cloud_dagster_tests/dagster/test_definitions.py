@@ -66,8 +66,8 @@ def test_secrets_given_as_env_vars_are_read_when_definitions_load(airbyte_sandbo
 
     assets = load_airbyte_cloud_assets(airbyte=resource)
 
-    assert assets
-    assert "TEST_AIRBYTE_CLIENT_SECRET" in repr(resource) or "client_secret" not in repr(resource)
+    assert assets  # the sandbox refuses the env var's *name* as a secret, so this proves the read
+    assert airbyte_sandbox.client_secret not in repr(resource)
 
 
 def test_no_secret_reaches_the_run_logs_of_a_sync(airbyte, airbyte_sandbox, caplog):
