@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint sandbox clean
+.PHONY: demo materialize test lint sandbox clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## Run the demo: the Dagster UI over the local Airbyte sandbox.
+## Run the demo: the Dagster UI over the local Airbyte sandbox (options: ARGS="--help").
 demo: $(STAMP)
-	$(BIN)/python -m airbyte_cloud_dagster.demo
+	$(BIN)/python -m airbyte_cloud_dagster.demo $(ARGS)
+
+## Headless demo: a fresh sandbox, every asset materialized once, a summary table.
+materialize: $(STAMP)
+	$(BIN)/python -m airbyte_cloud_dagster.demo_materialize $(ARGS)
 
 ## Start only the local Airbyte API sandbox.
 sandbox: $(STAMP)

@@ -1,21 +1,37 @@
 """The example code location that ``workspace.yaml`` loads.
 
-Every active Airbyte connection of the workspace becomes assets, one per destination table, and
-a downstream Python asset reads one of those tables. ``make demo`` points it at the local
-sandbox; point it at Airbyte Cloud by setting the same environment variables:
+Every active Airbyte connection of the workspace becomes assets, one per destination table;
+downstream assets compute revenue from two of those tables, and an asset check compares the rows
+landed with what Airbyte reported (examples/stripe_analytics.py). ``make demo`` points it at the
+local sandbox; point it at Airbyte Cloud by setting the same environment variables:
 
     AIRBYTE_API_URL        https://api.airbyte.com/v1 (default)
     AIRBYTE_CLIENT_ID      your application's client id
     AIRBYTE_CLIENT_SECRET  its secret
     AIRBYTE_WORKSPACE_ID   optional: only this workspace's connections
+    AIRBYTE_SNAPSHOT_PATH  optional: a workspace snapshot to load from (README, "Loading large
+                           workspaces")
 """
 
 import os
-import sqlite3
 
 import dagster as dg
 
-from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
+from airbyte_cloud_dagster import (
+    AirbyteCloudResource,
+    build_airbyte_schedules_from_airbyte,
+    build_airbyte_sync_checks,
+    build_airbyte_sync_sensor,
+    load_airbyte_cloud_assets,
+)
+from airbyte_cloud_dagster.examples.settings import require_airbyte_settings
+from airbyte_cloud_dagster.examples.stripe_analytics import (
+    build_rows_landed_check,
+    stripe_revenue_by_currency,
+    stripe_revenue_by_month,
+)
+
+require_airbyte_settings()  # nothing set: one sentence saying what to set, not a stack of errors
 
 airbyte = AirbyteCloudResource(
     api_url=os.environ.get("AIRBYTE_API_URL", "https://api.airbyte.com/v1"),
@@ -26,36 +42,11 @@ airbyte = AirbyteCloudResource(
     poll_interval_max=float(os.environ.get("AIRBYTE_POLL_INTERVAL_MAX", "30")),
 )
 
-airbyte_tables = load_airbyte_cloud_assets(airbyte=airbyte)
-
-
-@dg.asset(
-    deps=[dg.AssetKey(["raw", "stripe_charges"])],
-    kinds={"python", "sqlite"},
-    group_name="analytics",
+# With AIRBYTE_SNAPSHOT_PATH set and the file there, loading (code server, run workers, step
+# processes) makes no API call; write it with `python -m airbyte_cloud_dagster snapshot --out`.
+airbyte_tables = load_airbyte_cloud_assets(
+    airbyte=airbyte, snapshot_path=os.environ.get("AIRBYTE_SNAPSHOT_PATH") or None
 )
-def stripe_revenue_by_currency(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    """Revenue per currency, read from the Stripe charges that Airbyte landed in the warehouse.
-
-    Reads the sandbox's SQLite warehouse (``AIRBYTE_SANDBOX_WAREHOUSE``); against a real
-    warehouse this would be a dbt model or a query through your warehouse's resource.
-    """
-    path = os.environ.get("AIRBYTE_SANDBOX_WAREHOUSE")
-    if not path:
-        raise dg.Failure("AIRBYTE_SANDBOX_WAREHOUSE is not set; run the demo with `make demo`.")
-    with sqlite3.connect(path) as warehouse:
-        rows = warehouse.execute(
-            'SELECT currency, COUNT(*), SUM(amount) FROM "raw.stripe_charges" GROUP BY currency'
-        ).fetchall()
-    revenue = {currency: total for currency, _, total in rows}
-    context.log.info(f"Revenue by currency: {revenue}")
-    return dg.MaterializeResult(
-        metadata={
-            "charges": sum(count for _, count, _ in rows),
-            "currencies": len(rows),
-            "revenue": dg.MetadataValue.json(revenue),
-        }
-    )
 
 
 sync_all_airbyte = dg.define_asset_job(
@@ -64,8 +55,32 @@ sync_all_airbyte = dg.define_asset_job(
     description="Sync every Airbyte connection, each as one step.",
 )
 
+# Airbyte's own schedules, mirrored (stopped until you turn them on in the UI; then set the
+# connections to manual in Airbyte so each sync runs once), and a sensor that records the syncs
+# Airbyte runs by itself, so downstream assets follow every sync, whoever started it.
+airbyte_schedules = build_airbyte_schedules_from_airbyte(airbyte_tables, on_unsupported="warn")
+airbyte_sync_sensor = build_airbyte_sync_sensor(
+    airbyte_tables, default_status=dg.DefaultSensorStatus.RUNNING
+)
+analytics = dg.map_asset_specs(
+    lambda spec: spec.replace_attributes(automation_condition=dg.AutomationCondition.eager()),
+    [stripe_revenue_by_currency, stripe_revenue_by_month],
+)
+# Evaluates those conditions from the start (Dagster's default automation sensor starts stopped).
+analytics_automation = dg.AutomationConditionSensorDefinition(
+    "analytics_automation",
+    target=dg.AssetSelection.assets(*analytics),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+
 defs = dg.Definitions(
-    assets=[*airbyte_tables, stripe_revenue_by_currency],
+    assets=[*airbyte_tables, *analytics],
+    asset_checks=[
+        *build_rows_landed_check(airbyte_tables),
+        *build_airbyte_sync_checks(airbyte_tables),
+    ],
     jobs=[sync_all_airbyte],
+    schedules=airbyte_schedules,
+    sensors=[airbyte_sync_sensor, analytics_automation],
     resources={"airbyte": airbyte},
 )

@@ -15,6 +15,7 @@ import dagster as dg
 from pydantic import Field
 
 from airbyte_cloud_dagster.api import AirbyteJob
+from airbyte_cloud_dagster.api.config_api import fetch_job_details
 from airbyte_cloud_dagster.assets import build_specs
 from airbyte_cloud_dagster.events import asset_materializations, connection_url_of
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
@@ -42,5 +43,6 @@ def airbyte_sync_op(
         log=context.log,
         connection_url=connection_url_of(specs),
     )
-    yield from asset_materializations(job, specs)
+    details = fetch_job_details(airbyte.get_client(), job.job_id)  # best-effort per-table figures
+    yield from asset_materializations(job, specs, details=details)
     yield dg.Output(job)

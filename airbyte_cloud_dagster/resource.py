@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 import dagster as dg
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from airbyte_cloud_dagster.api import (
     AirbyteClient,
@@ -31,8 +31,18 @@ from airbyte_cloud_dagster.api import (
     AirbyteJob,
     PollPolicy,
 )
-from airbyte_cloud_dagster.events import connection_id_of, connection_url_of, materialize_results
-from airbyte_cloud_dagster.sync import SyncSettings, run_sync
+from airbyte_cloud_dagster.api.arguments import (
+    check_api_url,
+    check_credentials,
+    check_retries,
+    check_seconds,
+    check_text,
+    check_uuid,
+)
+from airbyte_cloud_dagster.api.config_api import fetch_job_details
+from airbyte_cloud_dagster.events import connection_url_of, materialize_results
+from airbyte_cloud_dagster.no_worker import WaitMode, start_sync
+from airbyte_cloud_dagster.sync import SyncSettings, follow_job, on_termination, run_sync
 
 DEFAULT_API_URL = "https://api.airbyte.com/v1"
 
@@ -109,10 +119,48 @@ class AirbyteCloudResource(dg.ConfigurableResource):
             "fails the step."
         ),
     )
+    wait_mode: WaitMode = Field(
+        default="blocking",
+        description=(
+            "'blocking': a run starts each sync and follows it to its end. 'sensor': a run only "
+            "starts the syncs, attaching where one already runs, and ends in seconds; the "
+            "Airbyte sync sensor (build_airbyte_sync_sensor) records each materialization, or "
+            "a failed check, when its job ends."
+        ),
+    )
     allow_insecure_http: bool = Field(
         default=False,
         description="Allow sending credentials over plain http:// to a host that is not loopback.",
     )
+
+    @field_validator(
+        "api_url",
+        "client_id",
+        "client_secret",
+        "api_token",
+        "workspace_id",
+        "request_timeout",
+        "max_retries",
+        "poll_interval",
+        "poll_interval_max",
+        "sync_timeout",
+        mode="wrap",
+    )
+    @classmethod
+    def _check_setting(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        """Every setting is checked when the resource is built, before any request, and the
+        message names it as the user wrote it. An ``EnvVar`` is checked when it is read."""
+        if getattr(value, "env_var_name", None) is not None:
+            return handler(value)
+        value = handler(value)
+        _check_setting_value(str(info.field_name), value, info.data)
+        return value
+
+    @model_validator(mode="after")
+    def _check_credentials(self) -> AirbyteCloudResource:
+        # Only which credentials are set matters here, so EnvVars (still names) are fine.
+        check_credentials(self.client_id, self.client_secret, self.api_token)
+        return self
 
     _client: AirbyteClient | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
@@ -157,15 +205,18 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     def sync_and_wait(self, connection_id: str) -> AirbyteJob:
         """Start a sync, follow it to its end and return the succeeded job.
 
-        A failed, cancelled or timed-out job raises ``dagster.Failure``; a terminated run
-        cancels the job unless ``cancel_on_termination`` is off.
+        A failed or cancelled job raises an error that is both ``dagster.Failure`` and
+        ``AirbyteJobFailed`` (``AirbyteTimeout`` when ``sync_timeout`` runs out), naming the job
+        and the connection's page; a terminated run cancels the job unless
+        ``cancel_on_termination`` is off.
         """
         return run_sync(self.get_client(), connection_id, self.sync_settings)
 
     @property
     def resolved_workspace_id(self) -> str | None:
         """``workspace_id``, read from the environment if it was given as an ``EnvVar``."""
-        return _resolve(self.workspace_id) or None
+        workspace_id = _resolve(self.workspace_id) or None
+        return None if workspace_id is None else check_uuid("workspace_id", workspace_id)
 
     def list_connections(self, workspace_ids: list[str] | None = None) -> list[AirbyteConnection]:
         """Every connection of the given workspaces (default: ``workspace_id``, else all)."""
@@ -178,8 +229,11 @@ class AirbyteCloudResource(dg.ConfigurableResource):
 
     def sync_and_materialize(
         self, context: dg.AssetExecutionContext
-    ) -> Iterator[dg.MaterializeResult]:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
         """Sync the connection behind the current assets and yield their materializations.
+
+        With ``wait_mode="sensor"`` it only starts the sync and yields the observation that
+        names the job; the sync sensor records the materializations when the job ends.
 
         The body of every asset built by this package; call it from ``@airbyte_assets``::
 
@@ -190,15 +244,47 @@ class AirbyteCloudResource(dg.ConfigurableResource):
         specs = [
             spec for spec in context.assets_def.specs if spec.key in context.selected_asset_keys
         ]
-        connection_id = connection_id_of(specs)
-        job = run_sync(
-            self.get_client(),
-            connection_id,
-            self.sync_settings,
-            log=context.log,
-            connection_url=connection_url_of(specs),
-        )
-        yield from materialize_results(job, specs)
+        client = self.get_client()
+        job, started = start_sync(client, specs, wait_mode=self.wait_mode, log=context.log)
+        if self.wait_mode == "sensor":
+            yield from started  # ties the job to this run for the sync sensor (no_worker.py)
+            return  # the sync sensor records these tables when the job ends
+        try:
+            yield from started
+        except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt, GeneratorExit):
+            # Terminated while Dagster stored the observation (GeneratorExit: the step stopped
+            # consuming this generator): no one follows the job any more, so cancel it.
+            on_termination(client, [job], self.sync_settings, context.log)
+            raise
+        url = connection_url_of(specs)
+        job = follow_job(client, job, self.sync_settings, log=context.log, connection_url=url)
+        # Per-table figures where Airbyte's internal Config API gives them (best-effort).
+        yield from materialize_results(job, specs, details=fetch_job_details(client, job.job_id))
+
+
+def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:
+    """The checks behind ``AirbyteCloudResource._check_setting`` (shared with the client)."""
+    if name == "api_url":
+        check_api_url(value)
+    elif name in ("client_id", "client_secret", "api_token"):
+        check_text(name, value)
+    elif name == "workspace_id" and value:  # "" means unset, as None does
+        check_uuid(name, value)
+    elif name in ("request_timeout", "poll_interval") or (
+        name == "sync_timeout" and value is not None
+    ):
+        check_seconds(name, value)
+    elif name == "max_retries":
+        check_retries(name, value)
+    elif name == "poll_interval_max":
+        check_seconds(name, value)
+        floor = earlier.get("poll_interval")
+        if isinstance(floor, (int, float)) and value < floor:
+            raise ValueError(
+                f"poll_interval_max={value!r} is below poll_interval={floor!r}; the interval "
+                f"between job checks starts at poll_interval and backs off up to "
+                f"poll_interval_max."
+            )
 
 
 def _resolve(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -22,6 +23,8 @@ from airbyte_cloud_dagster.api import (
     AirbyteTimeout,
     PollPolicy,
 )
+from airbyte_cloud_dagster.api.web import connection_url as build_connection_url
+from airbyte_cloud_dagster.failures import explain_failure
 
 # How often a still-running job is mentioned in the logs when its status does not change.
 HEARTBEAT_SECONDS = 300.0
@@ -48,9 +51,6 @@ def run_sync(
     """Start a sync (or attach to the running one) and follow it to success."""
     log = log or dg.get_dagster_logger("airbyte")
     job = client.start_job(connection_id)
-    log.info(
-        f"Following Airbyte job {job.job_id} ({job.status.value}) for connection {connection_id}."
-    )
     return follow_job(client, job, settings, log=log, connection_url=connection_url)
 
 
@@ -62,8 +62,16 @@ def follow_job(
     log: logging.Logger | dg.DagsterLogManager,
     connection_url: str | None = None,
 ) -> AirbyteJob:
-    """Wait for ``job`` to succeed; raise ``dagster.Failure`` if it does not."""
+    """Wait for ``job`` to succeed; raise ``dagster.Failure`` if it does not.
+
+    Everything after the start, the first log line included, sits inside the ``try`` that
+    cancels the job on termination: a run killed at any moment after the start leaves no
+    orphaned sync (unless ``cancel_on_termination`` is off)."""
     try:
+        log.info(
+            f"Following Airbyte job {job.job_id} ({job.status.value}) "
+            f"for connection {job.connection_id}."
+        )
         finished = client.wait_for_job(
             job.job_id,
             poll=settings.poll,
@@ -71,24 +79,142 @@ def follow_job(
             on_progress=_ProgressLog(log),
             cancel_on_timeout=settings.cancel_on_timeout,
         )
-    except AirbyteJobFailed as error:
-        raise dg.Failure(
-            description=f"{error} Connection page: {connection_url or 'unknown'}.",
-            metadata=_failure_metadata(error.job, connection_url),
-        ) from error
-    except AirbyteTimeout as error:
-        raise dg.Failure(
-            description=f"{error} Connection page: {connection_url or 'unknown'}.",
-            metadata=_failure_metadata(error.job or job, connection_url),
-        ) from error
+    except (AirbyteJobFailed, AirbyteTimeout) as error:
+        raise sync_failure(error, connection_url, job=job, client=client) from error
+    except AirbyteError as error:
+        # Following failed (after the client's retries), not the sync: it goes on in Airbyte.
+        raise lost_track_failure(error, job, connection_url, client) from error
     except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt):
-        _on_termination(client, job, settings, log)
+        on_termination(client, [job], settings, log)
         raise
     log.info(
         f"Airbyte job {finished.job_id} succeeded: {finished.rows_synced or 0} rows, "
         f"{finished.bytes_synced or 0} bytes."
     )
     return finished
+
+
+def sync_failure(
+    error: AirbyteJobFailed | AirbyteTimeout,
+    connection_url: str | None,
+    *,
+    job: AirbyteJob | None = None,
+    client: AirbyteClient | None = None,
+) -> dg.Failure:
+    """The ``dagster.Failure`` for a job that failed, was cancelled or timed out.
+
+    Given the ``client``, a failed or cancelled job's message carries Airbyte's own reason
+    (failures.py: one best-effort Config API read; without it, the message is unchanged).
+
+    Shared by ``follow_job`` and the one-step multi-asset (``one_step.py``), which lists one
+    such description per failed connection::
+
+        raise sync_failure(error, "https://cloud.airbyte.com/workspaces/.../connections/...")
+    """
+    reason, reason_metadata = str(error), {}
+    if client is not None and isinstance(error, AirbyteJobFailed):
+        reason, reason_metadata = explain_failure(client, error)
+    the_job = error.job or job
+    url = connection_page(client, the_job, connection_url)
+    failure_class = (
+        AirbyteSyncFailed if isinstance(error, AirbyteJobFailed) else AirbyteSyncTimedOut
+    )
+    return failure_class(
+        f"{reason} {_where_to_look(the_job, url)}".rstrip(),
+        job=the_job,
+        metadata={**_failure_metadata(the_job, url), **reason_metadata},
+    )
+
+
+class AirbyteSyncFailed(AirbyteJobFailed, dg.Failure):
+    """A failed or cancelled job, as ``dagster.Failure`` (with description and metadata) inside
+    a step and as :class:`AirbyteJobFailed` (with ``.job``) for plain Python callers::
+
+        try:
+            airbyte.sync_and_wait(connection_id)
+        except AirbyteJobFailed as error:
+            print(error.job.status)
+    """
+
+    def __init__(self, description: str, *, job: AirbyteJob, metadata: dict[str, object]):
+        dg.Failure.__init__(self, description=description, metadata=metadata)
+        self.job = job
+
+
+class AirbyteSyncTimedOut(AirbyteTimeout, dg.Failure):
+    """A sync that outlived ``sync_timeout``: ``dagster.Failure`` and :class:`AirbyteTimeout`."""
+
+    def __init__(self, description: str, *, job: AirbyteJob, metadata: dict[str, object]):
+        dg.Failure.__init__(self, description=description, metadata=metadata)
+        self.job = job
+
+
+class AirbyteSyncLostTrack(AirbyteError, dg.Failure):
+    """Following a job failed (Airbyte unreachable, errors after every retry) while the sync
+    itself goes on in Airbyte; ``.job`` is the job, ``__cause__`` the error."""
+
+    def __init__(self, description: str, *, job: AirbyteJob, metadata: dict[str, object]):
+        dg.Failure.__init__(self, description=description, metadata=metadata)
+        self.job = job
+
+
+def lost_track_failure(
+    error: AirbyteError,
+    job: AirbyteJob,
+    connection_url: str | None,
+    client: AirbyteClient,
+) -> AirbyteSyncLostTrack:
+    """The ``dagster.Failure`` for a step that lost track of a job still running in Airbyte."""
+    retry = (
+        "a retry of this step attaches to it instead of starting another"
+        if client.conflict_policy == "attach"
+        else "a retry of this step fails while it runs (on_conflict='fail')"
+    )
+    url = connection_page(client, job, connection_url)  # best-effort: Airbyte may be down
+    return AirbyteSyncLostTrack(
+        f"Lost track of Airbyte {job.job_type} job {job.job_id} on connection "
+        f"{job.connection_id}: {error} The sync is most likely still running in Airbyte; "
+        f"{retry}. {_where_to_look(job, url)}",
+        job=job,
+        metadata=_failure_metadata(job, url),
+    )
+
+
+def connection_page(
+    client: AirbyteClient | None, job: AirbyteJob | None, connection_url: str | None
+) -> str | None:
+    """``connection_url`` if known; else built from one ``GET /connections/{id}`` (the page
+    needs the workspace id), asked only when a sync has failed. None if that fails too."""
+    if connection_url or client is None or job is None:
+        return connection_url
+    try:
+        connection = client.get_connection(job.connection_id)
+    except AirbyteError:
+        return None
+    return build_connection_url(client.api_url, connection.workspace_id, job.connection_id)
+
+
+def _where_to_look(job: AirbyteJob | None, url: str | None) -> str:
+    if url:
+        return f"Connection page: {url}."
+    if job is None:
+        return ""
+    return f"Look for job {job.job_id} in the job history of connection {job.connection_id}."
+
+
+def on_termination(
+    client: AirbyteClient,
+    jobs: Iterable[AirbyteJob],
+    settings: SyncSettings,
+    log: logging.Logger | dg.DagsterLogManager,
+) -> None:
+    """What a terminated step does with the jobs it follows: cancel each one still running,
+    unless ``settings.cancel_on_termination`` is off. Never raises::
+
+        on_termination(client, still_running, airbyte.sync_settings, context.log)
+    """
+    for job in jobs:
+        _on_termination(client, job, settings, log)
 
 
 def _on_termination(

@@ -1,35 +1,84 @@
 """What the asset specs are built from: the workspace's connections, destinations and streams.
 
-Fetched once when definitions load. Kept as a plain frozen record so that later it can be
-written to and read from a snapshot without any API call.
+:meth:`AirbyteWorkspaceData.fetch` is the only place that calls the API when definitions load.
+It lists the connections, then reads destinations, sources and stream properties concurrently
+(a bounded thread pool over the client's one pooled session), each shared one once.
+The record is plain and frozen, so ``to_dict()`` / ``from_dict()`` turn it into JSON and back
+exactly; ``snapshot.py`` keeps that in a file so that loading makes no API call at all.
+
+Example::
+
+    with AirbyteClient(api_url, client_id=..., client_secret=...) as client:
+        data = AirbyteWorkspaceData.fetch(client, workspace_id=workspace_id)
+    data.connections          # every active connection, in the API's order
+    AirbyteWorkspaceData.from_dict(data.to_dict()) == data   # True
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import dataclasses
+import enum
+import functools
+import logging
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import dagster as dg
 
 from airbyte_cloud_dagster.api import (
+    AirbyteAuthError,
     AirbyteClient,
+    AirbyteConfigurationError,
     AirbyteConnection,
     AirbyteDestination,
+    AirbyteError,
+    AirbyteNotFound,
+    AirbyteRequestError,
+    AirbyteSource,
+    AirbyteStream,
     AirbyteStreamProperties,
+    ConnectionSchedule,
 )
-from airbyte_cloud_dagster.api.tables import resolve_destination_table
+from airbyte_cloud_dagster.api.tables import resolve_destination_tables
 from airbyte_cloud_dagster.api.web import connection_url
 from airbyte_cloud_dagster.translator import AirbyteStreamProps
 
 ConnectionFilter = Callable[[AirbyteConnection], bool]
 
+DEFAULT_MAX_CONCURRENT_REQUESTS = 8
+# How many skipped connections one log line names per reason before it only counts the rest.
+_SKIPPED_NAMED = 20
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True)
+class SkippedConnection:
+    """A connection that got no assets, and why (``"status 'inactive'"``, ...)."""
+
+    connection: AirbyteConnection
+    reason: str
+
 
 @dataclass(frozen=True)
 class AirbyteWorkspaceData:
-    """Connections to build assets for, with their destinations and their sources' streams."""
+    """Connections to build assets for, with their destinations and their sources' streams.
+
+    ``workspace_id`` is the workspace the data was fetched for (None: every workspace the
+    credentials see); ``stream_properties`` is keyed by source id and empty when the column
+    schema was not fetched.
+    """
 
     api_url: str
     connections: tuple[AirbyteConnection, ...]
     destinations: Mapping[str, AirbyteDestination]
     stream_properties: Mapping[str, tuple[AirbyteStreamProperties, ...]]
+    workspace_id: str | None = None
+    # Keyed by source id: the source type is an asset kind (a Stripe -> Postgres table).
+    sources: Mapping[str, AirbyteSource] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def fetch(
@@ -40,35 +89,67 @@ class AirbyteWorkspaceData:
         connection_ids: Sequence[str] | None = None,
         connection_filter: ConnectionFilter | None = None,
         fetch_column_schema: bool = True,
+        max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+        logger: logging.Logger | None = None,
     ) -> AirbyteWorkspaceData:
-        """Read what the assets need: the named connections, or every active one."""
+        """Read what the assets need: the named connections, or every active one.
+
+        Connections left out are logged once, at INFO, with the reason. An unknown or
+        invisible ``workspace_id`` raises ``AirbyteConfigurationError`` naming the workspaces
+        the credentials do see.
+        """
+        if max_concurrent_requests < 1:
+            raise AirbyteConfigurationError(
+                f"max_concurrent_requests={max_concurrent_requests!r} must be at least 1."
+            )
         if connection_ids is not None:
-            connections = [client.get_connection(connection_id) for connection_id in connection_ids]
+            # Named connections are read one by one (any status, any workspace): listing a
+            # whole workspace to find one connection would cost a page per 100 connections.
+            named = list(dict.fromkeys(connection_ids))
+            candidates = list(
+                _map_concurrently(client.get_connection, named, max_concurrent_requests).values()
+            )
         else:
-            workspace_ids = [workspace_id] if workspace_id else None
-            connections = [
-                connection
-                for connection in client.list_connections(workspace_ids=workspace_ids)
-                if connection.is_active
-            ]
-        if connection_filter is not None:
-            connections = [
-                connection for connection in connections if connection_filter(connection)
-            ]
-        destinations = {
-            destination_id: client.get_destination(destination_id)
-            for destination_id in sorted({c.destination_id for c in connections})
-        }
-        stream_properties: dict[str, tuple[AirbyteStreamProperties, ...]] = {}
-        if fetch_column_schema:
-            for source_id in sorted({c.source_id for c in connections}):
-                stream_properties[source_id] = tuple(client.get_stream_properties(source_id))
+            candidates = _list_connections(client, workspace_id)
+        connections, skipped = select_connections(
+            candidates, connection_ids=connection_ids, connection_filter=connection_filter
+        )
+        log_skipped(skipped, logger)
         return cls(
             api_url=client.api_url,
             connections=tuple(connections),
-            destinations=destinations,
-            stream_properties=stream_properties,
+            workspace_id=workspace_id,
+            **_details(
+                client, connections, workspace_id, fetch_column_schema, max_concurrent_requests
+            ),
         )
+
+    def select(
+        self,
+        *,
+        connection_ids: Sequence[str] | None = None,
+        connection_filter: ConnectionFilter | None = None,
+        logger: logging.Logger | None = None,
+    ) -> AirbyteWorkspaceData:
+        """The same selection as :meth:`fetch`, applied to data already in hand (a snapshot).
+
+        Raises ``AirbyteConfigurationError`` for a named connection the data does not hold.
+        """
+        missing = self.missing_connections(connection_ids)
+        if missing:
+            raise AirbyteConfigurationError(
+                f"connection_ids names {', '.join(missing)}, which the workspace data "
+                f"(fetched from {self.api_url}) does not hold; refresh it with those connections."
+            )
+        connections, skipped = select_connections(
+            self.connections, connection_ids=connection_ids, connection_filter=connection_filter
+        )
+        log_skipped(skipped, logger)
+        return dataclasses.replace(self, connections=tuple(connections))
+
+    def missing_connections(self, connection_ids: Sequence[str] | None) -> list[str]:
+        """The ids in ``connection_ids`` that this data holds no connection for."""
+        return _missing_named(self.connections, connection_ids)
 
     def stream_props(self, connection: AirbyteConnection) -> Iterator[AirbyteStreamProps]:
         """The translator's input for every enabled stream of ``connection``."""
@@ -78,12 +159,269 @@ class AirbyteWorkspaceData:
             for p in self.stream_properties.get(connection.source_id, ())
         }
         url = connection_url(self.api_url, connection.workspace_id, connection.connection_id)
-        for stream in connection.streams:
+        tables = resolve_destination_tables(connection, destination)
+        for stream, table in zip(connection.streams, tables, strict=True):
             yield AirbyteStreamProps(
                 connection=connection,
                 stream=stream,
                 destination=destination,
-                table=resolve_destination_table(connection, stream, destination),
+                table=table,
                 stream_properties=properties.get((stream.namespace, stream.name)),
                 connection_url=url,
+                source=self.sources.get(connection.source_id),
             )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data, deterministic: destinations and sources sorted by id.
+
+        >>> AirbyteWorkspaceData.from_dict(data.to_dict()) == data
+        True
+        """
+        return {
+            "api_url": self.api_url,
+            "workspace_id": self.workspace_id,
+            "connections": [_plain(connection) for connection in self.connections],
+            "destinations": [_plain(self.destinations[key]) for key in sorted(self.destinations)],
+            "stream_properties": {
+                source_id: [_plain(properties) for properties in self.stream_properties[source_id]]
+                for source_id in sorted(self.stream_properties)
+            },
+            "sources": [_plain(self.sources[key]) for key in sorted(self.sources)],
+        }
+
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> AirbyteWorkspaceData:
+        """The inverse of :meth:`to_dict`; raises KeyError/TypeError/ValueError on bad data."""
+        destinations = [_model(AirbyteDestination, item) for item in doc["destinations"]]
+        return cls(
+            api_url=doc["api_url"],
+            workspace_id=doc.get("workspace_id"),
+            connections=tuple(_connection(item) for item in doc["connections"]),
+            destinations={d.destination_id: d for d in destinations},
+            stream_properties={
+                source_id: tuple(_model(AirbyteStreamProperties, item) for item in items)
+                for source_id, items in doc["stream_properties"].items()
+            },
+            sources={
+                source.source_id: source
+                for source in (_model(AirbyteSource, item) for item in doc.get("sources", ()))
+            },
+        )
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def select_connections(
+    connections: Iterable[AirbyteConnection],
+    *,
+    connection_ids: Sequence[str] | None = None,
+    connection_filter: ConnectionFilter | None = None,
+) -> tuple[list[AirbyteConnection], list[SkippedConnection]]:
+    """The named connections (any status, in the order named) or every active one, then
+    ``connection_filter``; and every other connection with the reason it was left out."""
+    by_id = {connection.connection_id: connection for connection in connections}
+    skipped: list[SkippedConnection] = []
+    if connection_ids is not None:
+        wanted = dict.fromkeys(connection_ids)
+        selected = [by_id[connection_id] for connection_id in wanted if connection_id in by_id]
+        skipped += [
+            SkippedConnection(c, "not in connection_ids")
+            for c in by_id.values()
+            if c.connection_id not in wanted
+        ]
+    else:
+        selected = [c for c in by_id.values() if c.is_active]
+        skipped += [
+            SkippedConnection(c, f"status {c.status!r}") for c in by_id.values() if not c.is_active
+        ]
+    if connection_filter is not None:
+        kept = [connection for connection in selected if connection_filter(connection)]
+        skipped += [
+            SkippedConnection(c, "filtered out by connection_filter")
+            for c in selected
+            if c not in kept
+        ]
+        selected = kept
+    return selected, skipped
+
+
+def log_skipped(skipped: Sequence[SkippedConnection], logger: logging.Logger | None = None) -> None:
+    """One INFO line per reason, naming the connections (the first 20, then a count)."""
+    logger = logger or dg.get_dagster_logger("airbyte")
+    by_reason: dict[str, list[AirbyteConnection]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(item.connection)
+    for reason, connections in by_reason.items():
+        names = ", ".join(f"{c.name!r} ({c.connection_id})" for c in connections[:_SKIPPED_NAMED])
+        more = len(connections) - _SKIPPED_NAMED
+        logger.info(
+            f"No assets for {len(connections)} Airbyte connection(s), {reason}: {names}"
+            + (f" and {more} more." if more > 0 else ".")
+        )
+
+
+def _missing_named(
+    connections: Iterable[AirbyteConnection], connection_ids: Sequence[str] | None
+) -> list[str]:
+    present = {connection.connection_id for connection in connections}
+    return [i for i in dict.fromkeys(connection_ids or ()) if i not in present]
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def _list_connections(client: AirbyteClient, workspace_id: str | None) -> list[AirbyteConnection]:
+    """Every connection of the workspace (all of them when None), any status.
+
+    A workspace id the credentials cannot see may come back as an empty list (the sandbox
+    does so; BEHAVIOUR.md does not say what Airbyte does) or as a 403/404: an empty answer is
+    checked against the workspace itself, so a wrong ``workspace_id`` never quietly loads
+    zero assets.
+    """
+    try:
+        listed = client.list_connections(workspace_ids=[workspace_id] if workspace_id else None)
+    except (AirbyteNotFound, AirbyteAuthError) as error:
+        if workspace_id is None or not _refuses_workspace(error):
+            raise
+        raise _unknown_workspace(client, workspace_id) from error
+    if workspace_id and not listed:
+        try:
+            client.get_workspace(workspace_id)
+        except (AirbyteNotFound, AirbyteAuthError) as error:
+            if not _refuses_workspace(error):
+                raise
+            raise _unknown_workspace(client, workspace_id) from error
+    return listed
+
+
+def _refuses_workspace(error: AirbyteRequestError) -> bool:
+    """A 403, or a 404 from Airbyte itself; not refused credentials (the token endpoint, 401)
+    and not a 404 from something that is not the Airbyte API (a wrong ``api_url``)."""
+    if error.path.endswith("/applications/token") or error.status_code == 401:
+        return False
+    # resource_type is None on a 404 whose body is not Airbyte's problem (BEHAVIOUR.md "Errors").
+    return error.status_code == 403 or getattr(error, "resource_type", "") is not None
+
+
+def _unknown_workspace(client: AirbyteClient, workspace_id: str) -> AirbyteConfigurationError:
+    """Name the workspaces the credentials do see, where they may list them."""
+    try:
+        visible = client.list_workspaces()
+    except AirbyteError:
+        visible = None
+    if visible is None:
+        seen = "and they may not list workspaces"
+    elif not visible:
+        seen = "and they see no workspace at all"
+    else:
+        seen = "they see " + ", ".join(f"{w.name!r} ({w.workspace_id})" for w in visible)
+    return AirbyteConfigurationError(
+        f"workspace_id {workspace_id!r} is not a workspace these credentials can see at "
+        f"{client.api_url}; {seen}. Set workspace_id to one of them, or leave it unset for "
+        f"every workspace."
+    )
+
+
+def _details(
+    client: AirbyteClient,
+    connections: Sequence[AirbyteConnection],
+    workspace_id: str | None,
+    fetch_column_schema: bool,
+    max_concurrent_requests: int,
+) -> dict[str, Any]:
+    """Destinations, sources and stream properties, each shared one read once."""
+    destination_ids = sorted({c.destination_id for c in connections})
+    source_ids = sorted({c.source_id for c in connections})
+    listed = _listed_sources(client, workspace_id, source_ids)
+    with ThreadPoolExecutor(max_concurrent_requests, thread_name_prefix="airbyte-load") as pool:
+        destinations = {key: pool.submit(client.get_destination, key) for key in destination_ids}
+        sources = {
+            key: pool.submit(client.get_source, key) for key in source_ids if key not in listed
+        }
+        streams = {
+            key: pool.submit(client.get_stream_properties, key)
+            for key in (source_ids if fetch_column_schema else [])
+        }
+        try:
+            return {
+                "destinations": {key: future.result() for key, future in destinations.items()},
+                "sources": {
+                    key: listed[key] if key in listed else sources[key].result()
+                    for key in source_ids
+                },
+                "stream_properties": {
+                    key: tuple(future.result()) for key, future in streams.items()
+                },
+            }
+        except BaseException:
+            # The first error wins; requests not yet sent are not sent.
+            for future in [*destinations.values(), *sources.values(), *streams.values()]:
+                future.cancel()
+            raise
+
+
+def _listed_sources(
+    client: AirbyteClient, workspace_id: str | None, source_ids: Sequence[str]
+) -> dict[str, AirbyteSource]:
+    """The needed sources from the sources list (one request per 100 sources, not one each);
+    any it lacks are read one by one."""
+    if len(source_ids) < 2:
+        return {}
+    wanted = set(source_ids)
+    listed = client.list_sources(workspace_ids=[workspace_id] if workspace_id else None)
+    return {source.source_id: source for source in listed if source.source_id in wanted}
+
+
+def _map_concurrently(
+    function: Callable[[_K], _V], keys: Sequence[_K], max_workers: int
+) -> dict[_K, _V]:
+    """``{key: function(key)}`` in the order of ``keys``, at most ``max_workers`` at a time."""
+    if not keys:
+        return {}
+    with ThreadPoolExecutor(min(max_workers, len(keys))) as pool:
+        return dict(zip(keys, pool.map(function, keys), strict=True))
+
+
+# --------------------------------------------------------------------------- plain data
+
+
+def _plain(value: Any) -> Any:
+    """A model as JSON-able data: dataclasses as dicts of their fields, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (tuple, list)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    """JSON lists back into the models' tuples (nested for paths like primary keys)."""
+    if type(value) is not list:
+        return value
+    return tuple([_tuples(item) if type(item) is list else item for item in value])
+
+
+@functools.cache
+def _field_names(model: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(model))
+
+
+def _model(model: type[_V], doc: Mapping[str, Any]) -> _V:
+    unknown = doc.keys() - _field_names(model)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))}")
+    return model(**{key: _tuples(value) for key, value in doc.items()})
+
+
+def _connection(doc: Mapping[str, Any]) -> AirbyteConnection:
+    return _model(
+        AirbyteConnection,
+        {
+            **doc,
+            "schedule": _model(ConnectionSchedule, doc["schedule"]),
+            "streams": [_model(AirbyteStream, stream) for stream in doc["streams"]],
+        },
+    )

@@ -8,8 +8,12 @@
 ...     except AirbyteJobFailed as error:
 ...         print(error.job.status)
 
-Modules: ``errors`` (the exception tree), ``models`` (typed payloads), ``auth`` (credentials and
-token refresh), ``transport`` (session, timeouts, retry policy, error mapping), ``polling``
+Modules: ``errors`` (the exception tree; imports nothing else here), ``models/`` (typed
+payloads: ``fields``, ``jobs``, ``connections``, ``catalog``), ``arguments`` (checks of settings
+and arguments), ``session`` (pooled session, timeouts, retry policy), ``responses`` (an error
+answer -> the precise error; a wrong ``api_url``), ``network`` (no answer -> why: refused, DNS,
+TLS, timeout), ``auth`` (credentials and token refresh), ``transport`` (one request),
+``pagination`` (listing), ``starting`` (starting a job without starting two), ``polling``
 (waiting for jobs), ``client`` (the calls).
 """
 
@@ -41,8 +45,13 @@ from airbyte_cloud_dagster.api.models import (
     JobStatus,
     JobType,
 )
+from airbyte_cloud_dagster.api.multi_wait import JobEnd, JobsWatch, wait_for_jobs
 from airbyte_cloud_dagster.api.polling import PollPolicy, poll_schedule
-from airbyte_cloud_dagster.api.tables import DestinationTable, resolve_destination_table
+from airbyte_cloud_dagster.api.tables import (
+    DestinationTable,
+    resolve_destination_table,
+    resolve_destination_tables,
+)
 
 __all__ = [
     "AirbyteAuthError",
@@ -68,9 +77,13 @@ __all__ = [
     "AirbyteWorkspace",
     "ConnectionSchedule",
     "DestinationTable",
+    "JobEnd",
     "JobStatus",
     "JobType",
+    "JobsWatch",
     "PollPolicy",
     "poll_schedule",
     "resolve_destination_table",
+    "resolve_destination_tables",
+    "wait_for_jobs",
 ]

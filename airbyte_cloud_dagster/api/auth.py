@@ -27,17 +27,11 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from airbyte_cloud_dagster.api.errors import (
-    AirbyteAuthError,
-    AirbyteConfigurationError,
-    AirbyteResponseError,
-)
-from airbyte_cloud_dagster.api.transport import (
-    RETRY_STATUSES,
-    TransportSettings,
-    connection_error,
-    error_for_response,
-)
+from airbyte_cloud_dagster.api.arguments import check_credentials
+from airbyte_cloud_dagster.api.errors import AirbyteAuthError, AirbyteResponseError
+from airbyte_cloud_dagster.api.network import connection_error
+from airbyte_cloud_dagster.api.responses import error_for_response, wrong_api_url_hint
+from airbyte_cloud_dagster.api.session import RETRY_STATUSES, TransportSettings
 
 __all__ = ["Auth", "ClientCredentialsAuth", "NoAuth", "StaticTokenAuth", "build_auth"]
 
@@ -131,6 +125,7 @@ class ClientCredentialsAuth(Auth):
         # /v1/v1/applications/token (BEHAVIOUR.md "Authentication").
         self.token_url = base_url.rstrip("/") + TOKEN_PATH
         self.token_path = requests.utils.urlparse(self.token_url).path
+        self.base_url = base_url.rstrip("/")
         self._session = session
         self._settings = settings
         self._logger = logger
@@ -190,7 +185,9 @@ class ClientCredentialsAuth(Auth):
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise connection_error(method, path, exc, retried=True) from exc
+            raise connection_error(
+                method, path, exc, url=self.token_url, settings=self._settings, retried=True
+            ) from exc
         with response:
             # Wrong credentials: 401 on Cloud, 400 on self-managed "simple" auth (BEHAVIOUR.md).
             if response.status_code in (400, 401, 403):
@@ -203,7 +200,9 @@ class ClientCredentialsAuth(Auth):
                     path=path,
                 ) from None
             if response.status_code >= 300:
-                raise error_for_response(method, path, response, retried=True) from None
+                raise error_for_response(
+                    method, path, response, retried=True, api_url=self.base_url
+                ) from None
             return self._parse_token(response)
 
     def _parse_token(self, response: requests.Response) -> tuple[str, float]:
@@ -226,19 +225,9 @@ class ClientCredentialsAuth(Auth):
             else:
                 return token, float(lifetime)
         raise AirbyteResponseError(
-            f"POST {self.token_path} returned {response.status_code} but the body {problem}; "
-            f"check that api_url points at the Airbyte API."
+            f"POST {self.token_path} returned {response.status_code} but the body {problem}, "
+            f"so this is not the Airbyte API answering; {wrong_api_url_hint(self.base_url)}."
         )
-
-
-def _check_text(name: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise AirbyteConfigurationError(
-            f"{name} is empty or not a string; pass a non-empty value or leave it out."
-        )
-    return value
 
 
 def build_auth(
@@ -252,21 +241,7 @@ def build_auth(
     logger: logging.Logger,
 ) -> Auth:
     """Pick the auth scheme from exactly one valid combination of credentials."""
-    client_id = _check_text("client_id", client_id)
-    client_secret = _check_text("client_secret", client_secret)
-    api_token = _check_text("api_token", api_token)
-    has_app = client_id is not None or client_secret is not None
-    if has_app and api_token is not None:
-        raise AirbyteConfigurationError(
-            "Both client_id/client_secret and api_token were given; pass either application "
-            "credentials (Airbyte Cloud) or a static api_token, not both."
-        )
-    if has_app and (client_id is None or client_secret is None):
-        missing = "client_secret" if client_secret is None else "client_id"
-        raise AirbyteConfigurationError(
-            f"{missing} is missing; application credentials need both client_id and "
-            f"client_secret (Airbyte UI: Settings > Applications)."
-        )
+    client_id, client_secret, api_token = check_credentials(client_id, client_secret, api_token)
     if client_id is not None and client_secret is not None:
         return ClientCredentialsAuth(
             client_id,

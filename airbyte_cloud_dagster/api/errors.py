@@ -7,15 +7,21 @@ AirbyteError
 │   │                              .detail .problem_type
 │   ├── AirbyteBadRequest          400, 422
 │   ├── AirbyteAuthError           401, 403, and refused credentials on the token endpoint
-│   ├── AirbyteNotFound            404
+│   ├── AirbyteNotFound            404 (.resource_type .resource_id; None when the 404 did not
+│   │                              come from the Airbyte API: then the message says api_url
+│   │                              looks wrong, as it does for a 405)
 │   ├── AirbyteConflict            409 (.problem_type: "try-again-later" | "state-conflict" | ...)
 │   ├── AirbyteRateLimited         429 after retries
 │   └── AirbyteServerError         5xx after retries
-├── AirbyteConnectionError         no answer (refused, reset, dropped, timed out) after retries
+├── AirbyteConnectionError         no answer after retries; .reason: refused, unresolved, tls,
+│                                  connect-timeout, read-timeout, dropped, other
 ├── AirbyteResponseError           an answer we cannot use (not JSON, missing or malformed field)
 ├── AirbyteJobFailed               job ended failed/cancelled; .job
 └── AirbyteTimeout                 a job did not finish in time; .job
 ```
+
+This module imports nothing from the rest of ``api`` (every other module may import it), so
+the job the last two carry is typed loosely here: it is an ``AirbyteJob``.
 
 Catch ``AirbyteError`` for "anything went wrong with Airbyte", or one precise child:
 
@@ -30,10 +36,7 @@ credential), what came back, and what to do next.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from airbyte_cloud_dagster.api.models import AirbyteJob
+from typing import Any
 
 __all__ = [
     "AirbyteAuthError",
@@ -95,14 +98,10 @@ class AirbyteRequestError(AirbyteError):
 
     def with_message(self, message: str) -> AirbyteRequestError:
         """The same error (same class and attributes) saying ``message`` instead."""
-        return type(self)(
-            message,
-            status_code=self.status_code,
-            method=self.method,
-            path=self.path,
-            detail=self.detail,
-            problem_type=self.problem_type,
-        )
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        Exception.__init__(copy, message)
+        return copy
 
 
 class AirbyteBadRequest(AirbyteRequestError):
@@ -114,7 +113,17 @@ class AirbyteAuthError(AirbyteRequestError):
 
 
 class AirbyteNotFound(AirbyteRequestError):
-    """404: the workspace, connection, job, source or destination does not exist (or is hidden)."""
+    """404: the workspace, connection, job, source or destination does not exist (or is hidden).
+
+    ``resource_type`` and ``resource_id`` name it when Airbyte said (its problem body's
+    ``data``); both are None when the 404 did not come from the Airbyte API at all, which
+    usually means ``api_url`` is wrong.
+    """
+
+    def __init__(self, message: str, **attributes: Any) -> None:
+        self.resource_type: str | None = attributes.pop("resource_type", None)
+        self.resource_id: str | None = attributes.pop("resource_id", None)
+        super().__init__(message, **attributes)
 
 
 class AirbyteConflict(AirbyteRequestError):
@@ -131,7 +140,13 @@ class AirbyteServerError(AirbyteRequestError):
 
 
 class AirbyteConnectionError(AirbyteError):
-    """No answer at all: connection refused, reset, dropped, or timed out (after retries)."""
+    """No answer at all (after retries). :attr:`reason` says why: ``"refused"``,
+    ``"unresolved"`` (host name not found), ``"tls"`` (handshake or certificate),
+    ``"connect-timeout"``, ``"read-timeout"``, ``"dropped"`` or ``"other"``."""
+
+    def __init__(self, message: str, *, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class AirbyteResponseError(AirbyteError):
@@ -139,16 +154,17 @@ class AirbyteResponseError(AirbyteError):
 
 
 class AirbyteJobFailed(AirbyteError):
-    """A job ended ``failed`` or ``cancelled``; the final job is in :attr:`job`."""
+    """A job ended ``failed`` or ``cancelled``; the final ``AirbyteJob`` is in :attr:`job`."""
 
-    def __init__(self, message: str, *, job: AirbyteJob) -> None:
+    def __init__(self, message: str, *, job: Any) -> None:
         super().__init__(message)
         self.job = job
 
 
 class AirbyteTimeout(AirbyteError):
-    """A job did not finish within the wait's timeout; the last job seen is in :attr:`job`."""
+    """A job did not finish within the wait's timeout; the last ``AirbyteJob`` seen is in
+    :attr:`job`."""
 
-    def __init__(self, message: str, *, job: AirbyteJob) -> None:
+    def __init__(self, message: str, *, job: Any) -> None:
         super().__init__(message)
         self.job = job

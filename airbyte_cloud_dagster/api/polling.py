@@ -27,7 +27,7 @@ from airbyte_cloud_dagster.api.errors import (
 )
 from airbyte_cloud_dagster.api.models import AirbyteJob
 
-__all__ = ["PollPolicy", "poll_schedule", "wait_for_job"]
+__all__ = ["PollPolicy", "job_failure", "poll_schedule", "timeout_error", "wait_for_job"]
 
 logger = logging.getLogger("airbyte_cloud_dagster")
 
@@ -100,27 +100,44 @@ def wait_for_job(
         if deadline is not None:
             remaining = deadline - clock()
             if remaining <= 0:
-                raise _timed_out(job, timeout or 0.0, cancel_job, log)
+                raise timeout_error(job, timeout or 0.0, cancel_job, log)
             delay = min(delay, remaining)
         sleep(delay)
 
 
 def _finished(job: AirbyteJob) -> AirbyteJob:
+    failure = job_failure(job)
+    if failure is not None:
+        raise failure
+    return job
+
+
+def job_failure(job: AirbyteJob) -> AirbyteJobFailed | None:
+    """The error a terminal job ends a wait with, or None if it succeeded.
+
+    Shared by the one-job wait here and the many-jobs wait (``multi_wait.py``)::
+
+    >>> job_failure(client.get_job(42))  # None, or AirbyteJobFailed naming job and status
+    """
     if job.succeeded:
-        return job
-    raise AirbyteJobFailed(
+        return None
+    return AirbyteJobFailed(
         f"Airbyte {job.job_type} job {job.job_id} on connection {job.connection_id} ended with "
         f"status {job.status}; see the connection's job history in Airbyte for the reason.",
         job=job,
     )
 
 
-def _timed_out(
+def timeout_error(
     job: AirbyteJob,
     timeout: float,
     cancel_job: Callable[[int], AirbyteJob] | None,
     log: logging.Logger,
 ) -> AirbyteTimeout:
+    """The error a wait that ran out of time ends with, cancelling the job if ``cancel_job``.
+
+    >>> raise timeout_error(job, 3600, client.cancel_job, logger)
+    """
     waited = f"Airbyte job {job.job_id} on connection {job.connection_id} was still {job.status}"
     if cancel_job is None:
         return AirbyteTimeout(

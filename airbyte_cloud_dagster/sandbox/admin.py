@@ -5,8 +5,13 @@
 - ``POST /_sandbox/expire-tokens``;
 - ``GET /_sandbox/requests`` -> ``[{"method", "path", "status", "query"}, ...]``;
 - ``GET /_sandbox/jobs-created`` -> ``{connectionId: count}``;
+- ``POST /_sandbox/connections/{id}/lose-rows`` ``{"rows": N}``: each later sync of the connection
+  lands N rows fewer than it reports (``Sandbox.lose_rows``; 0 heals it);
 - ``POST /_sandbox/connections/{id}/plan`` ``{"duration", "outcome", "queued_for",
-  "incomplete_attempts", "rows", "bytes"}`` (as ``Sandbox.configure_connection``).
+  "incomplete_attempts", "rows", "bytes", "failure_type", "failure_message",
+  "failure_origin"}`` (as ``Sandbox.configure_connection``);
+- ``POST /_sandbox/connections/{id}/external-sync``: a sync started as if by Airbyte's own
+  scheduler (scheduler.py).
 """
 
 from __future__ import annotations
@@ -19,12 +24,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from airbyte_cloud_dagster.sandbox import scheduler
 from airbyte_cloud_dagster.sandbox.faults import FaultRule
 from airbyte_cloud_dagster.sandbox.problems import bad_request, not_found
 from airbyte_cloud_dagster.sandbox.state import SandboxState
 
 ADMIN_PREFIX = "/_sandbox"
-PLAN_FIELDS = ("duration", "outcome", "queued_for", "incomplete_attempts", "rows", "bytes")
+PLAN_FIELDS = (
+    "duration",
+    "outcome",
+    "queued_for",
+    "incomplete_attempts",
+    "rows",
+    "bytes",
+    "failure_type",
+    "failure_message",
+    "failure_origin",
+)
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -86,11 +102,23 @@ def routes(state: SandboxState) -> list[BaseRoute]:
             raise bad_request(f"Invalid plan: {exc}") from None
         return JSONResponse(asdict(new_plan))
 
+    async def lose_rows(request: Request) -> Response:
+        connection_id = request.path_params["connection_id"]
+        if connection_id not in state.catalog.connections:
+            raise not_found("connection", connection_id)
+        rows = (await _json_object(request)).get("rows")
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            raise bad_request(f"'rows' must be a non-negative integer, got {rows!r}")
+        state.warehouse.lose_rows(connection_id, rows)
+        return JSONResponse({"connectionId": connection_id, "rows": rows})
+
     return [
         Route("/faults", add_fault, methods=["POST"]),
+        Route("/connections/{connection_id}/lose-rows", lose_rows, methods=["POST"]),
         Route("/faults", clear_faults, methods=["DELETE"]),
         Route("/expire-tokens", expire_tokens, methods=["POST"]),
         Route("/requests", request_log, methods=["GET"]),
         Route("/jobs-created", jobs_created, methods=["GET"]),
         Route("/connections/{connection_id}/plan", plan, methods=["POST"]),
+        *scheduler.routes(state),
     ]

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from airbyte_cloud_dagster.sandbox import admin
+from airbyte_cloud_dagster.sandbox import admin, config_api
 from airbyte_cloud_dagster.sandbox.gateway import API_PREFIXES, Gateway
 from airbyte_cloud_dagster.sandbox.jobs import Job
 from airbyte_cloud_dagster.sandbox.pagination import page_body
@@ -36,6 +36,7 @@ from airbyte_cloud_dagster.sandbox.resources import (
 )
 from airbyte_cloud_dagster.sandbox.seed import ConnectionSeed
 from airbyte_cloud_dagster.sandbox.state import SandboxState
+from airbyte_cloud_dagster.sandbox.web_pages import WebPages
 
 logger = logging.getLogger(__name__)
 
@@ -357,7 +358,8 @@ async def _unexpected_handler(request: Request, exc: Exception) -> Response:
 
 def build_app(state: SandboxState) -> Gateway:
     """The full ASGI app: gateway (auth, faults, log) over the API and admin routes."""
-    api_routes = Api(state).routes()
+    api = Api(state)
+    api_routes = api.routes()
 
     @asynccontextmanager
     async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
@@ -374,7 +376,10 @@ def build_app(state: SandboxState) -> Gateway:
             ticker.cancel()
 
     routes: list[BaseRoute] = [Mount(prefix, routes=api_routes) for prefix in API_PREFIXES]
+    config_routes = config_api.routes(state, token=api.token)
+    routes.append(Mount(config_api.CONFIG_API_PREFIX, routes=config_routes))
     routes.append(Mount(admin.ADMIN_PREFIX, routes=admin.routes(state)))
+    routes += WebPages(state).routes()  # the web app's connection pages (web_pages.py)
     app = Starlette(
         routes=routes,
         exception_handlers={Problem: _problem_handler, Exception: _unexpected_handler},

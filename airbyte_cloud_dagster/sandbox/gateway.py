@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # Longest first: "/api/public/v1" is self-managed, "/v1" is Cloud.
 API_PREFIXES = ("/api/public/v1", "/v1")
+# The internal Config API (config_api.py), behind the same faults, auth and request log.
+CONFIG_API_PREFIX = "/api/v1"
 TOKEN_PATH = "/applications/token"
 
 _PROXY_PAGE = """<html>
@@ -48,7 +50,7 @@ _REASONS = {
 
 def split_api_path(path: str) -> tuple[str, str] | None:
     """(prefix, path below it) for an API path, else None."""
-    for prefix in API_PREFIXES:
+    for prefix in (*API_PREFIXES, CONFIG_API_PREFIX):
         if path == prefix or path.startswith(prefix + "/"):
             return prefix, path[len(prefix) :] or "/"
     return None

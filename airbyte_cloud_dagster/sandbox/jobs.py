@@ -28,6 +28,26 @@ TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 OUTCOMES = ("succeeded", "failed", "cancelled")
 MAX_PENDING_SECONDS = 0.1
 BYTES_PER_ROW = 187  # a plausible average record size; keeps bytesSynced deterministic
+# FailureReason.failureType and .failureOrigin of the Config API (CONFIG-API.md section 1).
+FAILURE_TYPES = (
+    "config_error",
+    "system_error",
+    "manual_cancellation",
+    "refresh_schema",
+    "heartbeat_timeout",
+    "destination_timeout",
+    "transient_error",
+)
+FAILURE_ORIGINS = (
+    "source",
+    "destination",
+    "replication",
+    "persistence",
+    "airbyte_platform",
+    "normalization",
+    "dbt",
+    "unknown",
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +60,22 @@ class JobPlan:
     incomplete_attempts: int = 0
     rows: int | None = None
     bytes: int | None = None
+    # Why a failed job failed, as the Config API reports it (None = a generic connector error).
+    failure_type: str | None = None
+    failure_message: str | None = None
+    failure_origin: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {OUTCOMES}, got {self.outcome!r}")
+        if self.failure_type is not None and self.failure_type not in FAILURE_TYPES:
+            raise ValueError(
+                f"failure_type must be one of {FAILURE_TYPES}, got {self.failure_type!r}"
+            )
+        if self.failure_origin is not None and self.failure_origin not in FAILURE_ORIGINS:
+            raise ValueError(
+                f"failure_origin must be one of {FAILURE_ORIGINS}, got {self.failure_origin!r}"
+            )
         if self.duration < 0 or self.queued_for < 0 or self.incomplete_attempts < 0:
             raise ValueError("duration, queued_for and incomplete_attempts must not be negative")
         if (self.rows is not None and self.rows < 0) or (self.bytes is not None and self.bytes < 0):
@@ -87,6 +119,28 @@ class Job:
             index = int((now - start) // segment)
             return ("running" if index % 2 == 0 else "incomplete"), start + index * segment
         return plan.outcome, start + run
+
+    def attempt_spans(self, now: float) -> list[tuple[float, float | None]]:
+        """(start, end) of every attempt begun by ``now``; ``end`` is None while it runs.
+
+        Attempt ``k`` runs in the ``2k``-th segment of the running phase of :meth:`timeline`;
+        the odd segments between them are the job's ``incomplete`` spells. A finished job's
+        last attempt ends when the job did (a cancel cuts it short).
+        """
+        plan = self.plan
+        start = self.created + plan.pending_for + plan.queued_for
+        segment = (plan.duration - plan.pending_for) / (2 * plan.incomplete_attempts + 1)
+        stop = self.finished if self.final_status is not None else None
+        spans: list[tuple[float, float | None]] = []
+        for k in range(plan.incomplete_attempts + 1):
+            begin = start + 2 * k * segment
+            if begin > now or (stop is not None and (begin > stop or (k and begin >= stop))):
+                break
+            end = begin + segment if k < plan.incomplete_attempts else None
+            if stop is not None:
+                end = stop if end is None else min(end, stop)
+            spans.append((begin, end if end is not None and end <= now else None))
+        return spans
 
 
 def iso_time(epoch: float) -> str:

@@ -24,6 +24,8 @@ from airbyte_cloud_dagster.sandbox.app import build_app
 from airbyte_cloud_dagster.sandbox.auth import Credentials
 from airbyte_cloud_dagster.sandbox.faults import Faults, RequestRecord
 from airbyte_cloud_dagster.sandbox.jobs import JobPlan
+from airbyte_cloud_dagster.sandbox.problems import Problem
+from airbyte_cloud_dagster.sandbox.scheduler import ExternalSyncs, start_external_sync
 from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed
 from airbyte_cloud_dagster.sandbox.state import SandboxState
 from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace
@@ -131,6 +133,7 @@ class Sandbox:
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._external_syncs = ExternalSyncs(self.state)
 
     # ----------------------------------------------------------------- life cycle
     def start(self, timeout: float = 10.0) -> Sandbox:
@@ -155,6 +158,7 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving, finish warehouse writes, remove the temporary warehouse."""
+        self._external_syncs.stop()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
@@ -230,8 +234,15 @@ class Sandbox:
         incomplete_attempts: int = 0,
         rows: int | None = None,
         bytes: int | None = None,  # the contract's name, like bytesSynced
+        failure_type: str | None = None,
+        failure_message: str | None = None,
+        failure_origin: str | None = None,
     ) -> JobPlan:
-        """How the next jobs of this connection run (``duration`` None = the sandbox default)."""
+        """How the next jobs of this connection run (``duration`` None = the sandbox default).
+
+        ``failure_type`` (e.g. ``"config_error"``), ``failure_message`` and ``failure_origin``
+        (e.g. ``"source"``) are what the Config API reports for a failed job's last attempt.
+        """
         if connection_id not in self.state.catalog.connections:
             raise KeyError(f"unknown connection {connection_id!r}")
         return self.state.jobs.configure(
@@ -242,7 +253,31 @@ class Sandbox:
             incomplete_attempts=incomplete_attempts,
             rows=rows,
             bytes=bytes,
+            failure_type=failure_type,
+            failure_message=failure_message,
+            failure_origin=failure_origin,
         )
+
+    def start_external_sync(self, connection_id: str) -> dict[str, Any]:
+        """Start a sync as Airbyte's own scheduler would; returns the job (scheduler.py).
+
+        Raises ``RuntimeError`` where ``POST /jobs`` would answer 409 (a sync already runs,
+        the connection is inactive) and ``KeyError`` for an unknown connection.
+        """
+        if connection_id not in self.state.catalog.connections:
+            raise KeyError(f"unknown connection {connection_id!r}")
+        try:
+            return start_external_sync(self.state, connection_id)
+        except Problem as problem:
+            raise RuntimeError(str(problem)) from None
+
+    def schedule_external_syncs(self, connection_id: str, every_seconds: float) -> None:
+        """Start a sync of the connection every N seconds in the background, skipping a turn
+        while one runs, until ``stop_external_syncs()`` or ``stop()``."""
+        self._external_syncs.every(connection_id, every_seconds)
+
+    def stop_external_syncs(self) -> None:
+        self._external_syncs.stop()
 
     @property
     def faults(self) -> Faults:
@@ -272,3 +307,10 @@ class Sandbox:
     def flush_warehouse(self, timeout: float = 10.0) -> None:
         """Wait until every queued warehouse write is done."""
         self.state.warehouse.flush(timeout)
+
+    def lose_rows(self, connection_id: str, rows: int) -> None:
+        """Each later sync of this connection lands ``rows`` fewer rows than its ``rowsSynced``
+        says (a destination silently dropping records); ``rows=0`` heals it."""
+        if connection_id not in self.state.catalog.connections:
+            raise KeyError(f"unknown connection {connection_id!r}")
+        self.state.warehouse.lose_rows(connection_id, rows)

@@ -1,7 +1,7 @@
 """A SQLite file standing in for the destination: successful jobs land rows here.
 
-One table per stream, named ``"<namespace>.<table>"`` (a single quoted identifier) with the
-namespace and table resolved as BEHAVIOUR.md "Where a stream lands" says. Columns are the top
+One table per stream, named ``"<schema>.<table>"`` (a single quoted identifier) with schema and
+table named as the destination type would name them (``table_names.py``). Columns are the top
 level of the stream's ``propertyFields`` plus ``_airbyte_raw_id``, ``_airbyte_extracted_at`` and
 ``_airbyte_job_id``. The catalog table ``_airbyte_syncs(job_id, namespace, table_name, rows,
 synced_at)`` records what every job wrote; a job's rows add up to its ``rowsSynced``.
@@ -25,29 +25,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from airbyte_cloud_dagster.sandbox.demo_data import UNKNOWN, realistic_rows
 from airbyte_cloud_dagster.sandbox.jobs import Job, iso_time
 from airbyte_cloud_dagster.sandbox.resources import Catalog
-from airbyte_cloud_dagster.sandbox.seed import ConfiguredStreamSeed, ConnectionSeed, DestinationSeed
+from airbyte_cloud_dagster.sandbox.seed import ConfiguredStreamSeed, ConnectionSeed
+from airbyte_cloud_dagster.sandbox.table_names import landing_tables
 
 logger = logging.getLogger(__name__)
 
-SOURCE_NAMESPACE = "${SOURCE_NAMESPACE}"
 AIRBYTE_COLUMNS = ("_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_job_id")
-
-
-def resolve_namespace(
-    connection: ConnectionSeed, stream_namespace: str | None, destination: DestinationSeed
-) -> str:
-    """The destination namespace (schema) of a stream, per BEHAVIOUR.md."""
-    default = destination.default_schema
-    if connection.namespace_definition == "source":
-        return stream_namespace or default
-    if connection.namespace_definition == "custom_format":
-        resolved = (connection.namespace_format or "").replace(
-            SOURCE_NAMESPACE, stream_namespace or ""
-        )
-        return resolved if resolved.strip() else default
-    return default
 
 
 def table_identifier(namespace: str, table: str) -> str:
@@ -62,6 +48,16 @@ def split_rows(total: int, parts: int) -> list[int]:
         return []
     base, extra = divmod(total, parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def lose_rows(counts: list[int], lost: int) -> list[int]:
+    """Per-stream counts with ``lost`` rows taken away, from the first streams on."""
+    landed = []
+    for count in counts:
+        taken = min(count, lost)
+        lost -= taken
+        landed.append(count - taken)
+    return landed
 
 
 def _value(column: str, paths: list[tuple[str, ...]], job_id: int, n: int) -> Any:
@@ -82,6 +78,21 @@ def _value(column: str, paths: list[tuple[str, ...]], job_id: int, n: int) -> An
     return f"{column}-{n}"
 
 
+def _row(
+    realistic: Callable[[int], list[Any]] | None,
+    columns: list[str],
+    by_column: dict[str, list[tuple[str, ...]]],
+    job_id: int,
+    n: int,
+) -> list[Any]:
+    """Row ``n``: demo_data's realistic values where it has them, generic filler elsewhere."""
+    values = realistic(n) if realistic is not None else [UNKNOWN] * len(columns)
+    return [
+        _value(column, by_column[column], job_id, n) if value is UNKNOWN else value
+        for column, value in zip(columns, values, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class _Landing:
     job_id: int
@@ -99,6 +110,7 @@ class Warehouse:
         self.path = Path(path)
         self._catalog = catalog
         self._queue: queue.Queue[_Landing | None] = queue.Queue()
+        self._lost_rows: dict[str, int] = {}  # connection id -> rows each sync fails to land
         self._thread = threading.Thread(target=self._run, name="sandbox-warehouse", daemon=True)
         self._prepare()
         self._thread.start()
@@ -110,6 +122,13 @@ class Warehouse:
                 job.job_id, job.connection_id, job.job_type, job.rows, iso_time(job.created), done
             )
         )
+
+    def lose_rows(self, connection_id: str, rows: int) -> None:
+        """From now on, each sync of this connection lands ``rows`` fewer rows than it reports
+        (a destination that silently drops records); 0 restores normal landing."""
+        if rows < 0:
+            raise ValueError(f"rows must not be negative, got {rows}")
+        self._lost_rows[connection_id] = rows
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every queued landing is written."""
@@ -157,9 +176,12 @@ class Warehouse:
         destination = self._catalog.destinations[connection.destination_id]
         synced_at = iso_time(datetime.now(timezone.utc).timestamp())
         counts = split_rows(landing.rows, len(connection.streams))
-        for index, (stream, rows) in enumerate(zip(connection.streams, counts, strict=True)):
-            namespace = resolve_namespace(connection, stream.namespace, destination)
-            table = connection.prefix + stream.name
+        counts = lose_rows(counts, self._lost_rows.get(landing.connection_id, 0))
+        source_type = self._catalog.sources[connection.source_id].source_type
+        tables = landing_tables(connection, destination)
+        for index, (stream, rows, (namespace, table)) in enumerate(
+            zip(connection.streams, counts, tables, strict=True)
+        ):
             ident = table_identifier(namespace, table)
             paths = self._paths(connection, stream)
             columns = list(dict.fromkeys(p[0] for p in paths)) or ["id"]
@@ -169,12 +191,15 @@ class Warehouse:
                 db.execute(f"DELETE FROM {ident}")
             if landing.job_type == "sync" and rows:
                 by_column = {c: [p for p in paths if p[0] == c] for c in columns}
+                realistic = realistic_rows(
+                    source_type, stream.namespace, stream.name, columns, landing.job_id
+                )
                 marks = ", ".join("?" for _ in range(len(columns) + len(AIRBYTE_COLUMNS)))
                 db.executemany(
                     f"INSERT INTO {ident} VALUES ({marks})",
                     (
                         [
-                            *(_value(c, by_column[c], landing.job_id, n) for c in columns),
+                            *_row(realistic, columns, by_column, landing.job_id, n),
                             str(uuid.uuid5(uuid.NAMESPACE_OID, f"{landing.job_id}/{index}/{n}")),
                             landing.extracted_at,
                             landing.job_id,

@@ -12,14 +12,17 @@ HUBSPOT = "HubSpot → Warehouse"
 
 
 def sandbox_resource(sandbox, **settings) -> AirbyteCloudResource:
-    """The resource a user would configure, pointed at the sandbox, polling quickly."""
-    defaults = {"poll_interval": 0.05, "poll_interval_max": 0.2, "max_retries": 2}
-    return AirbyteCloudResource(
-        api_url=sandbox.base_url,
-        client_id=sandbox.client_id,
-        client_secret=sandbox.client_secret,
-        **{**defaults, **settings},
-    )
+    """The resource a user would configure, pointed at the sandbox, polling quickly; any
+    setting (the credentials and ``api_url`` too) may be overridden."""
+    defaults = {
+        "api_url": sandbox.base_url,
+        "client_id": sandbox.client_id,
+        "client_secret": sandbox.client_secret,
+        "poll_interval": 0.05,
+        "poll_interval_max": 0.2,
+        "max_retries": 2,
+    }
+    return AirbyteCloudResource(**{**defaults, **settings})
 
 
 @pytest.fixture

@@ -29,6 +29,20 @@ query($runId: ID!) {
 _TERMINATE = """
 mutation($runId: String!) { terminateRun(runId: $runId) { __typename } }"""
 _LOCATIONS = "{ workspaceOrError { ... on Workspace { locationEntries { name } } } }"
+_RUN_CHECKS = """
+query($runId: ID!) {
+  logsForRun(runId: $runId) {
+    ... on EventConnection {
+      events { ... on AssetCheckEvaluationEvent { evaluation { checkName success } } }
+    }
+  }
+}"""
+_ASSET_METADATA = """
+query($key: AssetKeyInput!) {
+  assetNodeOrError(assetKey: $key) {
+    ... on AssetNode { metadataEntries { label ... on UrlMetadataEntry { url } } }
+  }
+}"""
 
 
 class DagsterUI:
@@ -69,6 +83,21 @@ class DagsterUI:
                 return run
             time.sleep(0.5)
         raise AssertionError(f"run {run_id} did not finish in {timeout} s: {self.run(run_id)}")
+
+    def check_results(self, run_id: str) -> dict[str, bool]:
+        """``check name -> passed`` for the asset checks a run evaluated."""
+        events = self.query(_RUN_CHECKS, runId=run_id)["logsForRun"]["events"]
+        return {
+            event["evaluation"]["checkName"]: event["evaluation"]["success"]
+            for event in events
+            if event.get("evaluation")
+        }
+
+    def metadata_url(self, asset_key: list[str], label: str) -> str:
+        """The URL of an asset definition's metadata entry ``label``."""
+        node = self.query(_ASSET_METADATA, key={"path": asset_key})["assetNodeOrError"]
+        (url,) = [e["url"] for e in node["metadataEntries"] if e["label"] == label]
+        return url
 
     def terminate(self, run_id: str) -> None:
         result = self.query(_TERMINATE, runId=run_id)["terminateRun"]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import sqlite3
+
 import dagster as dg
+import pytest
 
 from airbyte_cloud_dagster import (
     AirbyteStreamProps,
@@ -10,8 +15,12 @@ from airbyte_cloud_dagster import (
     airbyte_assets,
     load_airbyte_cloud_assets,
 )
+from airbyte_cloud_dagster.sandbox import Sandbox
+from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace
 
-from .conftest import HUBSPOT, S3_FILES, STRIPE
+from .conftest import HUBSPOT, S3_FILES, STRIPE, sandbox_resource
+
+_QUOTED_OR_PLAIN = re.compile(r'"((?:[^"]|"")*)"|([^."]+)')
 
 
 def _specs_by_key(assets: list[dg.AssetsDefinition]) -> dict[str, dg.AssetSpec]:
@@ -52,7 +61,7 @@ def test_a_table_asset_carries_where_it_lands_and_where_it_comes_from(airbyte, a
     spec = _specs_by_key(load_airbyte_cloud_assets(airbyte=airbyte))["raw/stripe_charges"]
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
 
-    assert spec.kinds == {"airbyte", "postgres"}
+    assert spec.kinds == {"airbyte", "stripe", "postgres"}
     assert spec.group_name == "stripe_warehouse"
     assert spec.metadata["dagster/table_name"] == "analytics.raw.stripe_charges"
     assert spec.metadata["airbyte/connection_id"] == stripe_id
@@ -66,11 +75,79 @@ def test_a_table_asset_carries_where_it_lands_and_where_it_comes_from(airbyte, a
     assert "charges" in spec.description and STRIPE in spec.description
 
 
+def test_kinds_tell_source_and_destination_apart(airbyte):
+    specs = _specs_by_key(load_airbyte_cloud_assets(airbyte=airbyte))
+
+    assert specs["raw/orders_2024_items"].kinds == {"airbyte", "s3", "postgres"}
+    # Postgres into Postgres: one kind names both ends.
+    assert specs["app_public/orders"].kinds == {"airbyte", "postgres"}
+
+
+def test_only_incremental_streams_show_a_cursor(airbyte):
+    specs = _specs_by_key(load_airbyte_cloud_assets(airbyte=airbyte))
+
+    full_refresh = specs["raw/stripe_balance_transactions"].metadata
+    assert full_refresh["airbyte/sync_mode"] == "full_refresh_overwrite"
+    assert "airbyte/cursor_field" not in full_refresh
+    assert "airbyte/cursor_field" not in specs["raw/orders_2024_items"].metadata
+    assert specs["raw/1st_try"].metadata["airbyte/cursor_field"] == "_ab_source_file_last_modified"
+
+
+def test_table_names_are_the_ones_the_postgres_destination_writes(airbyte):
+    specs = _specs_by_key(load_airbyte_cloud_assets(airbyte=airbyte))
+
+    # DESTINATION-NAMES.md, Postgres: characters outside [A-Za-z0-9_] -> "_", "_" before a digit.
+    table_names = {key: spec.metadata["dagster/table_name"] for key, spec in specs.items()}
+    assert table_names["app_billing/invoice_line_items"] == (
+        "analytics.app_billing.invoice_line_items"
+    )
+    assert table_names["raw/1st_try"] == "analytics.raw._1st_try"
+    assert table_names["raw/orders_2024_items"] == "analytics.raw.orders_2024_items"
+    assert table_names["raw/daily_events"] == "analytics.raw.daily_events"
+    assert table_names["raw/stripe_charges"] == "analytics.raw.stripe_charges"
+
+
+def _unquoted_parts(qualified_name: str) -> list[str]:
+    """``'ANALYTICS.RAW."1ST.TRY"'`` -> ``["ANALYTICS", "RAW", "1ST.TRY"]``."""
+    return [
+        quoted.replace('""', '"') if quoted else plain
+        for quoted, plain in _QUOTED_OR_PLAIN.findall(qualified_name)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("destination_type", "odd_tables"),
+    [
+        ("postgres", {"app_billing.invoice_line_items", "raw._1st_try", "raw.orders_2024_items"}),
+        ("snowflake", {"APP_BILLING.INVOICE LINE ITEMS", "RAW.1ST.TRY", "RAW.ORDERS/2024-ITEMS"}),
+    ],
+)
+def test_every_table_name_is_a_table_the_warehouse_holds(destination_type, odd_tables, tmp_path):
+    workspace = demo_workspace()  # the demo, with HubSpot active so every stream syncs
+    workspace.connections = [dataclasses.replace(c, status="active") for c in workspace.connections]
+    workspace.destinations = [
+        dataclasses.replace(d, destination_type=destination_type) for d in workspace.destinations
+    ]
+    with Sandbox(workspace, job_duration=0.1, warehouse_path=tmp_path / "w.sqlite") as sandbox:
+        airbyte = sandbox_resource(sandbox)
+        assets = load_airbyte_cloud_assets(airbyte=airbyte)
+        assert dg.materialize(assets, resources={"airbyte": airbyte}).success
+        sandbox.flush_warehouse()
+        with sqlite3.connect(sandbox.warehouse_path) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+
+    # The sandbox's warehouse is one SQLite file: tables are "<schema>.<table>", no database.
+    warehouse_tables = {name for (name,) in rows if not name.startswith("_airbyte")}
+    table_names = [spec.metadata["dagster/table_name"] for a in assets for spec in a.specs]
+    assert len(table_names) == 13
+    assert {".".join(_unquoted_parts(name)[1:]) for name in table_names} == warehouse_tables
+    assert odd_tables <= warehouse_tables
+
+
 def test_hard_stream_names_load_as_valid_unique_assets(airbyte):
     specs = _specs_by_key(load_airbyte_cloud_assets(airbyte=airbyte))
 
     assert specs["raw/orders_2024_items"].metadata["airbyte/stream_name"] == "orders/2024-items"
-    assert specs["raw/1st_try"].metadata["dagster/table_name"] == "analytics.raw.1st.try"
     billing = specs["app_billing/customers"].metadata
     assert billing["airbyte/stream_namespace"] == "billing"
     assert billing["dagster/table_name"] == "analytics.app_billing.customers"

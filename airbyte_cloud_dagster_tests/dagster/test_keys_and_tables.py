@@ -69,12 +69,29 @@ def test_the_namespace_follows_airbytes_rules(settings, stream_namespace, expect
     assert table.qualified_name == f"my-project.{expected_schema}.orders"
 
 
-def test_the_table_name_is_the_prefix_and_the_stream_name():
+def test_the_table_name_is_the_prefix_and_the_stream_name_as_bigquery_normalises_them():
     table = resolve_destination_table(
         _connection(prefix="shop_"), AirbyteStream(name="Order Items"), WAREHOUSE
     )
 
-    assert table.name == "shop_Order Items"
+    assert table.airbyte_name == "shop_Order Items"
+    assert table.name == "shop_Order_Items"
+    assert table.qualified_name == "my-project.airbyte_raw.shop_Order_Items"
+
+
+def test_the_asset_key_stays_airbytes_name_whatever_the_warehouse_makes_of_it():
+    connection = _connection(streams=[AirbyteStream(name="1st.try")], prefix="Shop ")
+    data = AirbyteWorkspaceData(
+        api_url="https://api.airbyte.com/v1",
+        connections=(connection,),
+        destinations={WAREHOUSE.destination_id: WAREHOUSE},
+        stream_properties={},
+    )
+
+    ((spec,),) = [asset.specs for asset in build_airbyte_assets(data)]
+
+    assert spec.key.to_user_string() == "airbyte_raw/Shop_1st_try"
+    assert spec.metadata["dagster/table_name"] == "my-project.airbyte_raw.Shop_1st_try"
 
 
 def test_an_unreadable_destination_leaves_only_the_table_name():

@@ -76,8 +76,8 @@ def test_a_successful_sync_materializes_every_table_with_the_jobs_figures(airbyt
     (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
     assert metadata["airbyte/job_id"].value == job["jobId"]
     assert metadata["airbyte/job_status"].value == "succeeded"
-    assert metadata["airbyte/rows_synced"].value == 1200
-    assert metadata["airbyte/bytes_synced"].value == 345_678
+    assert metadata["airbyte/connection_rows_synced"].value == 1200
+    assert metadata["airbyte/connection_bytes_synced"].value == 345_678
     assert metadata["airbyte/duration_seconds"].value >= 0.3
     assert metadata["airbyte/connection_url"].url.endswith(f"/connections/{stripe_id}")
     assert airbyte_sandbox.jobs_created(stripe_id) == 1
@@ -125,6 +125,30 @@ def test_terminating_the_run_cancels_the_sync_it_started(airbyte, airbyte_sandbo
     assert job["status"] == "cancelled"
 
 
+@pytest.mark.parametrize("stop", ["interrupt", "abandon"])
+def test_a_run_stopped_while_recording_the_started_job_still_cancels_it(
+    airbyte, airbyte_sandbox, stop
+):
+    # The step yields the job-started observation before following the job; Dagster stores it
+    # while the sync runs. A termination landing then (or the step dropping the generator)
+    # must cancel the job like one landing during the polling does.
+    stripe_id = airbyte_sandbox.connection_id(STRIPE)
+    airbyte_sandbox.configure_connection(stripe_id, duration=30)
+    (stripe,) = _stripe_assets(airbyte)
+    body = stripe(context=dg.build_asset_context(resources={"airbyte": airbyte}))
+
+    started = next(body)
+
+    assert isinstance(started, dg.AssetObservation)
+    if stop == "interrupt":
+        with pytest.raises(dg.DagsterExecutionInterruptedError):
+            body.throw(dg.DagsterExecutionInterruptedError())
+    else:
+        body.close()
+    (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
+    assert job["status"] == "cancelled"
+
+
 def test_terminating_can_leave_the_sync_running_when_asked(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)
@@ -167,7 +191,8 @@ def test_a_retried_step_attaches_to_the_sync_still_running(airbyte, airbyte_sand
 
 def test_a_sync_already_running_is_followed_instead_of_failing_on_409(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
-    airbyte_sandbox.configure_connection(stripe_id, duration=0.5)
+    # Long enough to still be running when the run posts its own start, even on a loaded machine.
+    airbyte_sandbox.configure_connection(stripe_id, duration=3.0)
     started_in_airbyte = airbyte.get_client().trigger_sync(stripe_id)
 
     result = dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})

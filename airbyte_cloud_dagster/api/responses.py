@@ -1,0 +1,202 @@
+"""From an HTTP answer to a result or to the precise error, with a message that says what was
+asked, what came back, and what to do next.
+
+Never assumes JSON: proxies answer 502/503/504 with HTML (BEHAVIOUR.md "Errors"). A 404 or 405
+that is not an answer of the Airbyte API (an HTML page, plain text, JSON that is not a problem
+object) means the request reached some other server or path: ``api_url`` is wrong, and the
+message says so and shows the expected forms.
+
+>>> raise error_for_response("GET", "/v1/jobs/42", response, retried=True, api_url=url)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from airbyte_cloud_dagster.api.errors import (
+    AirbyteAuthError,
+    AirbyteBadRequest,
+    AirbyteConflict,
+    AirbyteNotFound,
+    AirbyteRateLimited,
+    AirbyteRequestError,
+    AirbyteResponseError,
+    AirbyteServerError,
+)
+from airbyte_cloud_dagster.api.session import RETRY_STATUSES
+
+__all__ = [
+    "EXPECTED_API_URLS",
+    "decode_json",
+    "error_for_response",
+    "excerpt",
+    "wrong_api_url_hint",
+]
+
+EXCERPT_LENGTH = 200
+EXPECTED_API_URLS = (
+    "https://api.airbyte.com/v1 for Airbyte Cloud, https://<host>/api/public/v1 for "
+    "self-managed Airbyte"
+)
+
+_WHITESPACE = re.compile(r"\s+")
+_SLUG = re.compile(r"[a-z0-9-]+")
+
+
+def wrong_api_url_hint(api_url: str | None) -> str:
+    """The sentence that says ``api_url`` looks wrong and what it should look like."""
+    shown = f"api_url={api_url!r}" if api_url else "api_url"
+    return f"{shown} looks wrong: the Airbyte API is at {EXPECTED_API_URLS}"
+
+
+def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:
+    """The start of a body, whitespace collapsed, for an error message."""
+    collapsed = _WHITESPACE.sub(" ", text).strip()
+    return collapsed if len(collapsed) <= length else collapsed[:length].rstrip() + "..."
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What an error answer said, as far as an error message needs it."""
+
+    is_problem: bool  # an Airbyte problem object: {"status", "type", "title", "detail", "data"}
+    detail: str | None
+    problem_type: str | None = None
+    resource: tuple[str, str] | None = None  # (resourceType, resourceId) of a 404
+
+
+def _read_answer(response: requests.Response) -> _Answer:
+    try:
+        body: Any = response.json()
+    except ValueError:  # HTML from a proxy, plain text from a gateway, ...
+        text = response.text
+        return _Answer(is_problem=False, detail=excerpt(text) if text.strip() else None)
+    if not isinstance(body, dict):
+        return _Answer(is_problem=False, detail=excerpt(json.dumps(body)))
+    is_problem = (
+        isinstance(body.get("title"), str)
+        and ("type" in body or "data" in body)
+        and "status" in body
+    )
+    resource = _resource(body)
+    return _Answer(
+        is_problem=is_problem,
+        detail=_detail(body, resource),
+        problem_type=_problem_type(body) if is_problem else None,
+        resource=resource,
+    )
+
+
+def _detail(body: dict[str, Any], resource: tuple[str, str] | None) -> str:
+    if resource is not None:
+        # 404 resource-not-found: ``data`` = {resourceType, resourceId} (BEHAVIOUR.md "Errors").
+        kind, resource_id = resource
+        return f"{kind} {resource_id} was not found"
+    # The specific message is usually in data.message; `detail` is generic.
+    data = body.get("data")
+    if isinstance(data, dict) and isinstance(data.get("message"), str) and data["message"]:
+        return excerpt(data["message"])
+    for key in ("detail", "message", "title"):
+        if isinstance(body.get(key), str) and body[key]:
+            return excerpt(body[key])
+    return excerpt(json.dumps(body))
+
+
+def _resource(body: Any) -> tuple[str, str] | None:
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(data, dict) and data.get("resourceType"):
+        return str(data["resourceType"]), str(data.get("resourceId", "?"))
+    return None
+
+
+def _problem_type(body: dict[str, Any]) -> str | None:
+    """The slug (``try-again-later``): ``title`` on Airbyte, else the tail of the ``type`` URL."""
+    title = body.get("title")
+    if isinstance(title, str) and _SLUG.fullmatch(title):
+        return title
+    kind = body.get("type")
+    if isinstance(kind, str) and kind:
+        return re.split(r"[#/]", kind.rstrip("/"))[-1] or None
+    return None
+
+
+_NEXT_STEP = {
+    400: "check the arguments passed to the client",
+    401: "check the credentials",
+    403: "check that these credentials may access this workspace and resource",
+    404: "check that the id is right and visible to these credentials",
+    409: "check the state of the resource in Airbyte and try again later",
+    422: "check the arguments passed to the client",
+}
+
+_ERROR_CLASSES: dict[int, type[AirbyteRequestError]] = {
+    400: AirbyteBadRequest,
+    422: AirbyteBadRequest,
+    401: AirbyteAuthError,
+    403: AirbyteAuthError,
+    404: AirbyteNotFound,
+    409: AirbyteConflict,
+    429: AirbyteRateLimited,
+}
+
+
+def error_for_response(
+    method: str,
+    full_path: str,
+    response: requests.Response,
+    *,
+    retried: bool,
+    api_url: str | None = None,
+) -> AirbyteRequestError:
+    """Map an error answer to the precise exception and its message."""
+    status = response.status_code
+    answer = _read_answer(response)
+    cls = _ERROR_CLASSES.get(status, AirbyteServerError if status >= 500 else AirbyteRequestError)
+    attributes: dict[str, Any] = {
+        "status_code": status,
+        "method": method,
+        "path": full_path,
+        "detail": answer.detail,
+        "problem_type": answer.problem_type,
+    }
+    if cls is AirbyteNotFound and answer.resource is not None:
+        attributes["resource_type"], attributes["resource_id"] = answer.resource
+    said = f"{answer.detail.rstrip('.')!r}" if answer.detail else "an empty body"
+    if status == 405 or (status == 404 and not answer.is_problem):
+        # Not the Airbyte API answering: some other server, or the right host at a wrong path.
+        message = (
+            f"{method} {full_path} returned {status}, and not from the Airbyte API "
+            f"({said}); {wrong_api_url_hint(api_url)}."
+        )
+        return cls(message, **attributes)
+    returned = f"{status} {answer.problem_type}" if answer.problem_type else f"{status}"
+    if status in RETRY_STATUSES:
+        returned += " on every retry" if retried else " (not retried)"
+    said = f": {answer.detail.rstrip('.')}" if answer.detail else " with an empty body"
+    if status == 429:
+        next_step = "Airbyte is shedding load; try again later or run fewer requests at once"
+    elif status >= 500:
+        next_step = "Airbyte or a proxy in front of it is failing; try again later"
+    else:
+        next_step = _NEXT_STEP.get(status, "check the request and the Airbyte server logs")
+    return cls(f"{method} {full_path} returned {returned}{said}; {next_step}.", **attributes)
+
+
+def decode_json(
+    method: str, full_path: str, response: requests.Response, *, api_url: str | None = None
+) -> Any:
+    """The JSON body of a success answer, or AirbyteResponseError with the body's start."""
+    try:
+        return response.json()
+    except ValueError:
+        shown = excerpt(response.text) or "an empty body"
+        raise AirbyteResponseError(
+            f"{method} {full_path} returned {response.status_code} but the body is not JSON "
+            f"({shown!r}), so this is not the Airbyte API answering; "
+            f"{wrong_api_url_hint(api_url)}."
+        ) from None

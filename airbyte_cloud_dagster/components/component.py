@@ -1,0 +1,322 @@
+"""``AirbyteWorkspaceComponent``: the whole Airbyte workspace from a few lines of YAML.
+
+A state-backed Dagster component. Its state is the workspace snapshot (``snapshot.py``) of the
+selected connections: ``dg utils refresh-defs-state`` fetches it (so does each ``dg dev`` load
+with ``defs_state.refresh_if_dev: true``); loading definitions reads it and makes no API call.
+The assets, schedules and sensor are the ones the Python API builds (``assets.py``,
+``schedules.py``, ``sensor.py``) from the same data, so a YAML user and a Python user get the
+same definitions. What lives elsewhere: the YAML blocks in ``models.py`` and
+``translation.py``, fetching and reading the state in ``state.py``, the ``dg scaffold``
+options in ``scaffolder.py``.
+
+Example ``defs.yaml``::
+
+    type: airbyte_cloud_dagster.components.AirbyteWorkspaceComponent
+    attributes:
+      workspace:
+        workspace_id: 7c1f4a8e-...
+        client_id: "{{ env.AIRBYTE_CLIENT_ID }}"
+        client_secret: "{{ env.AIRBYTE_CLIENT_SECRET }}"
+      connection_selector:
+        by_name_pattern: ["* → Warehouse"]
+
+Two methods are made to be overridden in a subclass: ``get_asset_spec(props)`` (the spec of
+one stream, before ``translation``) and ``execute(context, airbyte)`` (the body of a sync step).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import dagster as dg
+from dagster.components import DefsStateConfig, DefsStateConfigArgs, ResolvedDefsStateConfig
+from pydantic import Field
+
+from airbyte_cloud_dagster.assets import DEFAULT_POOL, DEFAULT_RESOURCE_KEY, build_airbyte_assets
+from airbyte_cloud_dagster.components.models import (
+    AirbyteConnectionSelector,
+    AirbyteConnectionSelectorArgs,
+    AirbyteScheduleArgs,
+    AirbyteWorkspaceArgs,
+    resolve_connection_selector,
+    resolve_workspace,
+)
+from airbyte_cloud_dagster.components.scaffolder import AirbyteWorkspaceComponentScaffolder
+from airbyte_cloud_dagster.components.state import (
+    REFRESH_COMMAND,
+    fetch_selected,
+    read_selected,
+)
+from airbyte_cloud_dagster.components.translation import (
+    AirbyteTranslation,
+    AirbyteTranslationArgs,
+    resolve_translation,
+)
+from airbyte_cloud_dagster.naming import short_hash
+from airbyte_cloud_dagster.one_step import sync_connections
+from airbyte_cloud_dagster.resource import AirbyteCloudResource
+from airbyte_cloud_dagster.schedules import build_airbyte_schedules_from_airbyte
+from airbyte_cloud_dagster.sensor import build_airbyte_sync_sensor
+from airbyte_cloud_dagster.snapshot import AirbyteSnapshotError, write_snapshot
+from airbyte_cloud_dagster.sync_checks import build_airbyte_sync_checks
+from airbyte_cloud_dagster.translator import (
+    CONNECTION_ID_KEY,
+    AirbyteStreamProps,
+    AirbyteTranslator,
+)
+from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData
+
+# Set by AirbyteTranslator.get_asset_spec on every spec.
+CONNECTION_NAME_KEY = "airbyte/connection_name"
+
+
+@dg.scaffold_with(AirbyteWorkspaceComponentScaffolder)
+class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable):
+    """Every selected Airbyte connection as assets, one per destination table.
+
+    Materializing a connection's assets starts its sync in Airbyte and follows it (or, with
+    ``wait_mode: sensor``, only starts it). Definitions load from the component's state,
+    the workspace snapshot, without any API call; refresh it with
+    ``dg utils refresh-defs-state``.
+    """
+
+    workspace: Annotated[
+        AirbyteCloudResource,
+        dg.Resolver(
+            resolve_workspace,
+            model_field_type=AirbyteWorkspaceArgs,
+            description=(
+                "The Airbyte API, credentials and sync settings (AirbyteCloudResource's "
+                'fields). Secrets as "{{ env.AIRBYTE_CLIENT_SECRET }}" stay in the environment.'
+            ),
+        ),
+    ]
+    connection_selector: Annotated[
+        AirbyteConnectionSelector | None,
+        dg.Resolver(
+            resolve_connection_selector,
+            model_field_type=AirbyteConnectionSelectorArgs,
+            description="Which connections: by_id, by_name or by_name_pattern; default all active.",
+        ),
+    ] = None
+    translation: Annotated[
+        AirbyteTranslation | None,
+        dg.Resolver(
+            resolve_translation,
+            model_field_type=AirbyteTranslationArgs,
+            inject_before_resolve=False,
+            description="Asset attributes to set, templated with {{ props.* }} and {{ spec.* }}.",
+        ),
+    ] = None
+    execution: Literal["per_connection", "one_step"] = Field(
+        default="per_connection",
+        description=(
+            "'per_connection': one step per connection. 'one_step': one multi-asset whose step "
+            "syncs every selected connection at once (subset by connection)."
+        ),
+    )
+    pool: str | None = Field(
+        default=DEFAULT_POOL,
+        description="Dagster concurrency pool of the sync steps; caps syncs running at once.",
+    )
+    schedules: AirbyteScheduleArgs = Field(
+        default_factory=AirbyteScheduleArgs,
+        description="Whether to mirror the schedules Airbyte runs the connections on.",
+    )
+    resource_key: str = Field(
+        default=DEFAULT_RESOURCE_KEY,
+        description="Resource key of the Airbyte resource; unique per component in a project.",
+    )
+    fetch_column_schema: bool = Field(
+        default=True,
+        description="Read each stream's columns when the state is refreshed.",
+    )
+    on_missing_state: Literal["fetch", "fail"] = Field(
+        default="fetch",
+        description=(
+            "No usable state: 'fetch' reads the workspace from the API (with a warning), "
+            f"'fail' fails the load. Refresh the state with `{REFRESH_COMMAND}`."
+        ),
+    )
+    defs_state: ResolvedDefsStateConfig = Field(
+        default_factory=lambda: DefsStateConfigArgs.local_filesystem().model_copy(
+            update={"refresh_if_dev": False}
+        ),
+        description=(
+            "Where the state lives: by default a file in the project (LOCAL_FILESYSTEM), "
+            "refreshed only by `dg utils refresh-defs-state`, not by each `dg dev` load."
+        ),
+    )
+
+    # ------------------------------------------------------------------ hooks
+
+    def get_asset_spec(self, props: AirbyteStreamProps) -> dg.AssetSpec:
+        """The spec of one stream before ``translation``; override to change any part::
+
+        class MyAirbyte(AirbyteWorkspaceComponent):
+            def get_asset_spec(self, props):
+                spec = super().get_asset_spec(props)
+                return spec.replace_attributes(owners=["team:ingest"])
+        """
+        return AirbyteTranslator().get_asset_spec(props)
+
+    def execute(
+        self, context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource
+    ) -> Iterator[Any]:
+        """The body of a sync step: sync the selected connections, yield their events.
+
+        Override to run code around each sync::
+
+            class MyAirbyte(AirbyteWorkspaceComponent):
+                def execute(self, context, airbyte):
+                    context.log.info("before")
+                    yield from super().execute(context, airbyte)
+        """
+        if self.execution != "one_step":
+            yield from airbyte.sync_and_materialize(context)
+            return
+        selected = [s for s in context.assets_def.specs if s.key in context.selected_asset_keys]
+        names = {
+            str(spec.metadata[CONNECTION_ID_KEY]): str(spec.metadata[CONNECTION_NAME_KEY])
+            for spec in selected
+        }
+        workspace_id = airbyte.resolved_workspace_id
+        yield from sync_connections(
+            airbyte,
+            selected,
+            connection_names=names,
+            workspace_ids=dict.fromkeys(names, workspace_id) if workspace_id else None,
+            log=context.log,
+        )
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def defs_state_config(self) -> DefsStateConfig:
+        """Keyed by what the state holds, so two components never share a state by mistake."""
+        workspace_id = self.workspace.resolved_workspace_id or "all"
+        settings = (
+            str(self.workspace.api_url),
+            workspace_id,
+            self.selector.describe(),
+            str(self.fetch_column_schema),
+        )
+        default_key = f"{type(self).__name__}[{workspace_id}-{short_hash(*settings)}]"
+        return DefsStateConfig.from_args(self.defs_state, default_key=default_key)
+
+    def write_state_to_path(self, state_path: Path) -> None:
+        """Fetch the selected connections and write their snapshot: the component's state."""
+        write_snapshot(self._fetch(), state_path)
+
+    def build_defs_from_state(
+        self, context: dg.ComponentLoadContext, state_path: Path | None
+    ) -> dg.Definitions:
+        data = self._load_state(state_path)
+        assets = build_airbyte_assets(
+            data,
+            translator=self.translator,
+            resource_key=self.resource_key,
+            pool=self.pool,
+            execution=self.execution,
+        )
+        if type(self).execute is not AirbyteWorkspaceComponent.execute:
+            assets = [self._with_execute(assets_def) for assets_def in assets]
+        return dg.Definitions(
+            assets=assets,
+            resources={self.resource_key: self.workspace},
+            **self._automation(assets),
+        )
+
+    # ------------------------------------------------------------------ internals
+
+    @property
+    def selector(self) -> AirbyteConnectionSelector:
+        return self.connection_selector or AirbyteConnectionSelector()
+
+    @cached_property
+    def translator(self) -> AirbyteTranslator:
+        """``get_asset_spec`` then ``translation``, as the asset builders' translator."""
+        return _ComponentTranslator(self)
+
+    def _fetch(self) -> AirbyteWorkspaceData:
+        return fetch_selected(
+            self.workspace, self.selector, fetch_column_schema=self.fetch_column_schema
+        )
+
+    def _load_state(self, state_path: Path | None) -> AirbyteWorkspaceData:
+        """The snapshot in the state (no API call), or the policy for a missing or bad one."""
+        key = self.defs_state_config.key
+        if state_path is None:
+            problem = f"No state has been written for {key} yet"
+        else:
+            try:
+                return read_selected(state_path, self.workspace, self.selector)
+            except AirbyteSnapshotError as error:
+                problem = f"The state of {key} cannot be used ({error})"
+        message = f"{problem}; refresh it with `{REFRESH_COMMAND} --defs-state-key '{key}'`."
+        if self.on_missing_state == "fail":
+            raise dg.DagsterInvalidDefinitionError(message)
+        _logger().warning(f"{message} Fetching the workspace from the Airbyte API instead.")
+        return self._fetch()
+
+    def _automation(self, assets: list[dg.AssetsDefinition]) -> dict[str, list[Any]]:
+        """Mirrored schedules; with ``wait_mode: sensor``, the sync sensor and its checks."""
+        sensing = self.workspace.wait_mode == "sensor" and bool(assets)
+        automation: dict[str, list[Any]] = {"schedules": [], "sensors": [], "asset_checks": []}
+        if not (sensing or self.schedules.mirror_airbyte):
+            return automation
+        # Schedules and checks are made per connection, over either execution style.
+        if self.schedules.mirror_airbyte:
+            automation["schedules"] = build_airbyte_schedules_from_airbyte(
+                assets,
+                on_unsupported=self.schedules.on_unsupported,
+                default_status=dg.DefaultScheduleStatus[self.schedules.default_status],
+            )
+        if sensing:
+            automation["sensors"] = [
+                build_airbyte_sync_sensor(
+                    assets,
+                    name=f"{self.resource_key}_sync_sensor",
+                    resource_key=self.resource_key,
+                    # The user chose to have the sensor record the syncs: it must run.
+                    default_status=dg.DefaultSensorStatus.RUNNING,
+                )
+            ]
+            automation["asset_checks"] = build_airbyte_sync_checks(
+                assets, resource_key=self.resource_key
+            )
+        return automation
+
+    def _with_execute(self, assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
+        """The same assets with ``self.execute`` as their body (a subclass overrode it)."""
+        resource_key = self.resource_key
+
+        @dg.multi_asset(
+            name=assets_def.op.name,
+            specs=list(assets_def.specs),
+            can_subset=assets_def.can_subset,
+            pool=assets_def.op.pool,
+            required_resource_keys={resource_key},
+        )
+        def _sync(context):
+            yield from self.execute(context, getattr(context.resources, resource_key))
+
+        return _sync
+
+
+class _ComponentTranslator(AirbyteTranslator):
+    def __init__(self, component: AirbyteWorkspaceComponent) -> None:
+        self._component = component
+
+    def get_asset_spec(self, props: AirbyteStreamProps) -> dg.AssetSpec:
+        spec = self._component.get_asset_spec(props)
+        translation = self._component.translation
+        return translation(spec, props) if translation is not None else spec
+
+
+def _logger() -> logging.Logger:
+    return dg.get_dagster_logger("airbyte")
