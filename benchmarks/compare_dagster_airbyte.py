@@ -153,7 +153,9 @@ def bench_loads(args: argparse.Namespace, theirs: Path) -> dict[str, Figures]:
     with Sandbox(seed) as sandbox:
         sandbox.faults.delay("/*", args.latency_ms / 1000)
         figures = {
-            "ours_cold": run_load(sandbox, OURS_PYTHON, "ours_load.py"),
+            "ours_cold": run_load(
+                sandbox, OURS_PYTHON, "ours_load.py", BENCH_MAX_CONCURRENT=str(args.concurrency)
+            ),
             "theirs_cold": run_load(sandbox, theirs, "theirs_load.py"),
         }
         with tempfile.TemporaryDirectory() as folder:
@@ -265,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sync-connections", type=int, default=50)
     parser.add_argument("--sync-seconds", type=float, default=20.0)
     parser.add_argument("--skip-materialize", action="store_true")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=8,
+        help="our max_concurrent_requests for the cold load (the package's default: 8)",
+    )
     parser.add_argument(
         "--small", action="store_true", help="20 connections, 3 s syncs: proves the harness works"
     )

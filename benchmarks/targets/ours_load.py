@@ -15,7 +15,9 @@ airbyte = AirbyteCloudResource(
     workspace_id=os.environ["AIRBYTE_WORKSPACE_ID"],
 )
 assets = load_airbyte_cloud_assets(
-    airbyte=airbyte, snapshot_path=os.environ.get("BENCH_SNAPSHOT") or None
+    airbyte=airbyte,
+    snapshot_path=os.environ.get("BENCH_SNAPSHOT") or None,
+    max_concurrent_requests=int(os.environ.get("BENCH_MAX_CONCURRENT", "8")),
 )
 loaded = time.perf_counter()
 keys = sum(len(a.keys) for a in assets)
