@@ -26,10 +26,9 @@ import sys
 from collections.abc import Sequence
 
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteError
+from airbyte_cloud_dagster.resource import DEFAULT_API_URL
 from airbyte_cloud_dagster.snapshot import write_snapshot
 from airbyte_cloud_dagster.workspace import DEFAULT_MAX_CONCURRENT_REQUESTS, AirbyteWorkspaceData
-
-DEFAULT_API_URL = "https://api.airbyte.com/v1"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,11 +30,12 @@ from airbyte_cloud_dagster.examples.stripe_analytics import (
     stripe_revenue_by_currency,
     stripe_revenue_by_month,
 )
+from airbyte_cloud_dagster.resource import DEFAULT_API_URL
 
 require_airbyte_settings()  # nothing set: one sentence saying what to set, not a stack of errors
 
 airbyte = AirbyteCloudResource(
-    api_url=os.environ.get("AIRBYTE_API_URL", "https://api.airbyte.com/v1"),
+    api_url=os.environ.get("AIRBYTE_API_URL", DEFAULT_API_URL),
     client_id=dg.EnvVar("AIRBYTE_CLIENT_ID"),
     client_secret=dg.EnvVar("AIRBYTE_CLIENT_SECRET"),
     workspace_id=os.environ.get("AIRBYTE_WORKSPACE_ID") or None,

@@ -19,7 +19,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from airbyte_cloud_dagster.demo import REPO_ROOT, StopRequested, instance_settings, ui_env
+from airbyte_cloud_dagster.demo import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    REPO_ROOT,
+    StopRequested,
+    instance_settings,
+    ui_env,
+)
 from airbyte_cloud_dagster.launcher import ProcessGroup
 from airbyte_cloud_dagster.sandbox import Sandbox
 
@@ -45,8 +52,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--verbose", action="store_true", help="print every Dagster event")
     args = parser.parse_args(argv)
     args.state_dir = args.state_dir.resolve()
-    # demo.ui_env reads these; the headless run keeps the demo's credentials.
-    args.client_id, args.client_secret = "demo-client-id", "demo-client-secret"
     return args
 
 
@@ -62,8 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with Sandbox(
         job_duration=args.job_duration,
         warehouse_path=args.state_dir / "warehouse.sqlite",
-        client_id=args.client_id,
-        client_secret=args.client_secret,
+        # The headless run keeps the demo's credentials.
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
     ) as sandbox:
         print(f"Airbyte sandbox: {sandbox.base_url} (fresh workspace and warehouse)", flush=True)
         dagster = Path(sys.executable).with_name("dagster")

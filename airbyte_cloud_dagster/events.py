@@ -26,11 +26,13 @@ from airbyte_cloud_dagster.translator import (
     CONNECTION_URL_KEY,
     STREAM_NAME_KEY,
     STREAM_NAMESPACE_KEY,
+    SYNC_MODE_KEY,
 )
 
 EventT = TypeVar("EventT", dg.MaterializeResult, dg.AssetMaterialization)
 
-SYNC_MODE_KEY = "airbyte/sync_mode"
+# Read back by the sync sensor (sensor.py) to tell which job a materialization recorded.
+JOB_ID_KEY = "airbyte/job_id"
 ROW_COUNT_KEY = "dagster/row_count"  # Dagster's standard key: the rows in the table
 # The one public sync mode after which a table holds exactly the rows this sync committed.
 TABLE_REPLACING_SYNC_MODE = "full_refresh_overwrite"
@@ -39,7 +41,7 @@ TABLE_REPLACING_SYNC_MODE = "full_refresh_overwrite"
 def job_metadata(job: AirbyteJob, connection_url: str | None = None) -> dict[str, object]:
     """What a finished job tells about every table it synced."""
     metadata: dict[str, object] = {
-        "airbyte/job_id": job.job_id,
+        JOB_ID_KEY: job.job_id,
         "airbyte/job_status": job.status.value,
         "airbyte/job_type": job.job_type,
         # The whole connection's figures, never one table's (see the module docstring).
@@ -49,7 +51,7 @@ def job_metadata(job: AirbyteJob, connection_url: str | None = None) -> dict[str
     if job.duration is not None:
         metadata["airbyte/duration_seconds"] = round(job.duration.total_seconds(), 3)
     if connection_url:
-        metadata["airbyte/connection_url"] = dg.MetadataValue.url(connection_url)
+        metadata[CONNECTION_URL_KEY] = dg.MetadataValue.url(connection_url)
     return metadata
 
 

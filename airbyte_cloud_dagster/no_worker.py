@@ -31,11 +31,11 @@ from typing import Literal
 import dagster as dg
 
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob
-from airbyte_cloud_dagster.events import connection_id_of, connection_url_of
+from airbyte_cloud_dagster.events import JOB_ID_KEY, connection_id_of, connection_url_of
+from airbyte_cloud_dagster.translator import CONNECTION_URL_KEY
 
 WaitMode = Literal["blocking", "sensor"]
 WAIT_MODES: tuple[WaitMode, ...] = ("blocking", "sensor")
-JOB_ID_KEY = "airbyte/job_id"
 WAIT_MODE_KEY = "airbyte/wait_mode"
 
 
@@ -60,18 +60,13 @@ def start_sync(
             "holding no worker while the sync runs; the Airbyte sync sensor records the "
             "materialization of these tables (or a failed check) when the job ends."
         )
-    else:
-        log.info(
-            f"Following Airbyte job {job.job_id} ({job.status.value}) for connection "
-            f"{connection_id}."
-        )
     metadata: dict[str, object] = {
         JOB_ID_KEY: job.job_id,
         "airbyte/job_status": job.status.value,
         WAIT_MODE_KEY: wait_mode,
     }
     if url:
-        metadata["airbyte/connection_url"] = dg.MetadataValue.url(url)
+        metadata[CONNECTION_URL_KEY] = dg.MetadataValue.url(url)
     description = (
         f"Airbyte job {job.job_id} started; the sync sensor records the tables when it ends."
         if wait_mode == "sensor"

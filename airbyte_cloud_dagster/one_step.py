@@ -232,6 +232,11 @@ class _OneStepRun:
                     self.failed(connection_id, None, f"{error} Connection page: {url}.")
                     continue
                 self._record_start(connection_id, job)
+                if self.wait_mode != "sensor":  # sync.follow_job says the same per connection
+                    self._log.info(
+                        f"Following Airbyte job {job.job_id} ({job.status.value}) for "
+                        f"connection {connection_id}."
+                    )
                 observations += started
         finally:
             # Interrupted: let the calls in flight finish, so their jobs can be cancelled too.

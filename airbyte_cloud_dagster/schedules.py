@@ -33,11 +33,10 @@ from airbyte_cloud_dagster.events import specs_by_connection
 from airbyte_cloud_dagster.naming import short_hash, sync_op_names
 from airbyte_cloud_dagster.translator import (
     CONNECTION_ID_KEY,
+    CONNECTION_NAME_KEY,
     SCHEDULE_KEY,
     SCHEDULE_TYPE_KEY,
 )
-
-CONNECTION_NAME_KEY = "airbyte/connection_name"
 
 
 class AirbyteScheduleWarning(UserWarning):
@@ -77,7 +76,26 @@ def build_airbyte_schedule(
 
     >>> build_airbyte_schedule(assets, connection_ids=[stripe_id], cron_schedule="0 6 * * *")
     """
-    chosen = _chosen(_connections(assets), connection_ids)
+    return _schedule(
+        _chosen(_connections(assets), connection_ids),
+        cron_schedule=cron_schedule,
+        execution_timezone=execution_timezone,
+        name=name,
+        description=description,
+        default_status=default_status,
+    )
+
+
+def _schedule(
+    chosen: list[_Connection],
+    *,
+    cron_schedule: str,
+    execution_timezone: str,
+    name: str | None,
+    description: str | None,
+    default_status: dg.DefaultScheduleStatus,
+) -> dg.ScheduleDefinition:
+    """:func:`build_airbyte_schedule` for connections already grouped (``_connections``)."""
     base = name.removesuffix("_schedule") if name else _default_name(chosen)
     job = dg.define_asset_job(
         f"{base}_job",
@@ -136,9 +154,9 @@ def build_airbyte_schedules_from_airbyte(
             continue
         expression = connection.specs[0].metadata[SCHEDULE_KEY]
         schedules.append(
-            build_airbyte_schedule(
-                assets,
-                connection_ids=[connection.connection_id],
+            # Not build_airbyte_schedule(assets, ...): that groups every spec again, per connection.
+            _schedule(
+                [connection],
                 name=f"{connection.sync_name}_schedule",
                 cron_schedule=cron.cron,
                 execution_timezone=cron.timezone,

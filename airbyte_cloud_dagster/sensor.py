@@ -123,10 +123,9 @@ def build_airbyte_sync_sensor(
         tick = _Tick(context, airbyte.get_client(), specs_by_connection)
         default_since = datetime.now(timezone.utc) - timedelta(seconds=lookback_seconds)
         cursor = SyncSensorCursor.parse(context.cursor, default_since=default_since)
+        workspace_id = airbyte.resolved_workspace_id  # reads an EnvVar: once a tick
         jobs = tick.client.list_jobs(
-            workspace_ids=[airbyte.resolved_workspace_id]
-            if airbyte.resolved_workspace_id
-            else None,
+            workspace_ids=[workspace_id] if workspace_id else None,
             job_type=JobType.SYNC,
             updated_at_start=cursor.updated_since,
             order_by="updatedAt|ASC",

@@ -41,14 +41,16 @@ def check_evaluations(
     job: AirbyteJob, specs: Sequence[dg.AssetSpec]
 ) -> list[dg.AssetCheckEvaluation]:
     """The check's result on every table of the job's connection, as the sensor reports it."""
+    description = _description(job)
+    metadata = job_metadata(job, connection_url_of(specs))  # the same for every table
     return [
         dg.AssetCheckEvaluation(
             asset_key=spec.key,
             check_name=SYNC_CHECK_NAME,
             passed=job.succeeded,
             severity=dg.AssetCheckSeverity.ERROR,
-            description=_description(job),
-            metadata=job_metadata(job, connection_url_of(specs)),
+            description=description,
+            metadata=dict(metadata),
         )
         for spec in specs
     ]
@@ -88,14 +90,16 @@ def _connection_checks(specs: list[dg.AssetSpec], resource_key: str) -> dg.Asset
             limit=_NEWEST_JOBS,
         )
         job = next((job for job in jobs if job.is_terminal), None)
+        description = _description(job) if job else "No finished sync yet."
+        metadata = job_metadata(job, connection_url_of(specs)) if job else {}
         for spec in specs:
             yield dg.AssetCheckResult(
                 asset_key=spec.key,
                 check_name=SYNC_CHECK_NAME,
                 passed=job is None or job.succeeded,
                 severity=dg.AssetCheckSeverity.ERROR,
-                description=_description(job) if job else "No finished sync yet.",
-                metadata=job_metadata(job, connection_url_of(specs)) if job else {},
+                description=description,
+                metadata=dict(metadata),
             )
 
     return _latest_sync

@@ -34,8 +34,10 @@ from airbyte_cloud_dagster.naming import sanitize_name
 
 CONNECTION_ID_KEY = "airbyte/connection_id"
 CONNECTION_URL_KEY = "airbyte/connection_url"
+CONNECTION_NAME_KEY = "airbyte/connection_name"
 STREAM_NAME_KEY = "airbyte/stream_name"
 STREAM_NAMESPACE_KEY = "airbyte/stream_namespace"
+SYNC_MODE_KEY = "airbyte/sync_mode"
 TABLE_NAME_KEY = "dagster/table_name"
 COLUMN_SCHEMA_KEY = "dagster/column_schema"
 # Airbyte's own schedule of the connection, read by build_airbyte_schedules_from_airbyte.
@@ -126,7 +128,7 @@ def _metadata(props: AirbyteStreamProps, table_name: str) -> dict[str, object]:
     metadata: dict[str, object] = {
         TABLE_NAME_KEY: table_name,
         CONNECTION_ID_KEY: props.connection.connection_id,
-        "airbyte/connection_name": props.connection.name,
+        CONNECTION_NAME_KEY: props.connection.name,
         STREAM_NAME_KEY: stream.name,
         CONNECTION_URL_KEY: dg.MetadataValue.url(props.connection_url),
         SCHEDULE_TYPE_KEY: props.connection.schedule.schedule_type,
@@ -138,7 +140,7 @@ def _metadata(props: AirbyteStreamProps, table_name: str) -> dict[str, object]:
     if stream.namespace:
         metadata[STREAM_NAMESPACE_KEY] = stream.namespace
     if stream.sync_mode:
-        metadata["airbyte/sync_mode"] = stream.sync_mode
+        metadata[SYNC_MODE_KEY] = stream.sync_mode
     primary_key = stream.primary_key or _source_primary_key(props.stream_properties)
     if primary_key:
         metadata["airbyte/primary_key"] = [".".join(path) for path in primary_key]

@@ -236,12 +236,13 @@ def select_connections(
             SkippedConnection(c, f"status {c.status!r}") for c in by_id.values() if not c.is_active
         ]
     if connection_filter is not None:
-        kept = [connection for connection in selected if connection_filter(connection)]
-        skipped += [
-            SkippedConnection(c, "filtered out by connection_filter")
-            for c in selected
-            if c not in kept
-        ]
+        # One pass: ``c not in kept`` compared whole connections, quadratic in their number.
+        kept: list[AirbyteConnection] = []
+        for connection in selected:
+            if connection_filter(connection):
+                kept.append(connection)
+            else:
+                skipped.append(SkippedConnection(connection, "filtered out by connection_filter"))
         selected = kept
     return selected, skipped
 

@@ -6,7 +6,7 @@ arguments, and the Dagster resource for its fields, so both say the same thing.
 
 >>> check_seconds("request_timeout", -5)
 Traceback (most recent call last):
-AirbyteConfigurationError: request_timeout=-5 must be a number of seconds > 0 ...
+AirbyteConfigurationError: request_timeout=-5 must be a finite number of seconds > 0.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "check_seconds",
     "check_text",
     "check_uuid",
+    "check_wait_seconds",
     "iso_time",
     "refuse_plain_http",
     "workspace_params",
@@ -106,6 +107,17 @@ def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
             f"{name}={value!r} must be a finite number of seconds {bound}."
         )
     return float(value)
+
+
+def check_wait_seconds(name: str, value: float) -> None:
+    """How long a wait may last, or its margin: >= 0 and not NaN (infinity means no end).
+
+    >>> check_wait_seconds("timeout", -1)
+    Traceback (most recent call last):
+    AirbyteConfigurationError: timeout=-1 must be a number of seconds >= 0.
+    """
+    if math.isnan(value) or value < 0:
+        raise AirbyteConfigurationError(f"{name}={value!r} must be a number of seconds >= 0.")
 
 
 def check_retries(name: str, value: Any) -> int:

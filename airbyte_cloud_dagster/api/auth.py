@@ -31,7 +31,7 @@ from airbyte_cloud_dagster.api.arguments import check_credentials
 from airbyte_cloud_dagster.api.errors import AirbyteAuthError, AirbyteResponseError
 from airbyte_cloud_dagster.api.network import connection_error
 from airbyte_cloud_dagster.api.responses import error_for_response, wrong_api_url_hint
-from airbyte_cloud_dagster.api.session import RETRY_STATUSES, TransportSettings
+from airbyte_cloud_dagster.api.session import TransportSettings
 
 __all__ = ["Auth", "ClientCredentialsAuth", "NoAuth", "StaticTokenAuth", "build_auth"]
 
@@ -136,7 +136,7 @@ class ClientCredentialsAuth(Auth):
         self.refresh_count = 0
         # Exchanging credentials has no side effect but a fresh token, so unlike POST /jobs this
         # POST is safe to retry on lost connections, 429 and 5xx: mount a policy just for it.
-        token_retry = settings.retry(frozenset({"POST"}), RETRY_STATUSES)
+        token_retry = settings.retry(frozenset({"POST"}))
         session.mount(self.token_url, HTTPAdapter(max_retries=token_retry))
 
     def __repr__(self) -> str:

@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from airbyte_cloud_dagster.api.arguments import check_wait_seconds
 from airbyte_cloud_dagster.api.errors import (
-    AirbyteConfigurationError,
     AirbyteJobFailed,
     AirbyteTimeout,
 )
@@ -107,8 +107,7 @@ class JobsWatch:
         margin: float = DEFAULT_MARGIN_SECONDS,
         log: logging.Logger = logger,
     ) -> None:
-        if math.isnan(margin) or margin < 0:
-            raise AirbyteConfigurationError(f"margin={margin!r} must be a number of seconds >= 0.")
+        check_wait_seconds("margin", margin)
         self._api = api
         self._workspace_ids = sorted(set(workspace_ids)) if workspace_ids is not None else None
         self._margin = timedelta(seconds=math.ceil(margin))
@@ -206,8 +205,8 @@ def wait_for_jobs(
 
     >>> ends = list(wait_for_jobs(client, jobs, workspace_ids=[workspace_id], timeout=3600))
     """
-    if timeout is not None and (math.isnan(timeout) or timeout < 0):
-        raise AirbyteConfigurationError(f"timeout={timeout!r} must be a number of seconds >= 0.")
+    if timeout is not None:
+        check_wait_seconds("timeout", timeout)
     jobs = list(jobs)
     for job in jobs:
         if job.is_terminal:

@@ -14,11 +14,11 @@ a wait costs (see ``benchmarks/poll_schedule.py``).
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from airbyte_cloud_dagster.api.arguments import check_wait_seconds
 from airbyte_cloud_dagster.api.errors import (
     AirbyteConfigurationError,
     AirbyteError,
@@ -82,8 +82,8 @@ def wait_for_job(
 
     >>> job = wait_for_job(client.get_job, 42, timeout=3600, on_progress=print)
     """
-    if timeout is not None and (math.isnan(timeout) or timeout < 0):
-        raise AirbyteConfigurationError(f"timeout={timeout!r} must be a number of seconds >= 0.")
+    if timeout is not None:
+        check_wait_seconds("timeout", timeout)
     delays = poll_schedule(poll or PollPolicy())
     deadline = None if timeout is None else clock() + timeout
     last_status = None

@@ -54,7 +54,7 @@ class TransportSettings:
     def connect_retries(self) -> int:
         return min(self.max_retries, CONNECT_RETRIES)
 
-    def retry(self, methods: frozenset[str], statuses: frozenset[int] = RETRY_STATUSES) -> Retry:
+    def retry(self, methods: frozenset[str]) -> Retry:
         """The retry policy for ``methods``: exponential backoff with jitter, honouring
         ``Retry-After`` when a proxy sends one. ``raise_on_status=False`` hands the last error
         response back so that the transport turns it into our exception."""
@@ -68,7 +68,7 @@ class TransportSettings:
             other=0,
             redirect=0,
             allowed_methods=methods,
-            status_forcelist=statuses,
+            status_forcelist=RETRY_STATUSES,
             backoff_factor=self.backoff_factor,
             backoff_max=self.backoff_max,
             backoff_jitter=self.backoff_factor / 2,

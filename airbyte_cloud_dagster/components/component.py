@@ -59,7 +59,10 @@ from airbyte_cloud_dagster.components.translation import (
 from airbyte_cloud_dagster.naming import short_hash
 from airbyte_cloud_dagster.one_step import sync_connections
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
-from airbyte_cloud_dagster.schedules import build_airbyte_schedules_from_airbyte
+from airbyte_cloud_dagster.schedules import (
+    CONNECTION_NAME_KEY,
+    build_airbyte_schedules_from_airbyte,
+)
 from airbyte_cloud_dagster.sensor import build_airbyte_sync_sensor
 from airbyte_cloud_dagster.snapshot import AirbyteSnapshotError, write_snapshot
 from airbyte_cloud_dagster.sync_checks import build_airbyte_sync_checks
@@ -69,9 +72,6 @@ from airbyte_cloud_dagster.translator import (
     AirbyteTranslator,
 )
 from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData
-
-# Set by AirbyteTranslator.get_asset_spec on every spec.
-CONNECTION_NAME_KEY = "airbyte/connection_name"
 
 
 @dg.scaffold_with(AirbyteWorkspaceComponentScaffolder)

@@ -22,7 +22,7 @@ Example::
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +33,6 @@ from jinja2.nativetypes import NativeEnvironment
 from pydantic import Field
 
 from airbyte_cloud_dagster.translator import AirbyteStreamProps
-
-TranslationFn = Callable[[dg.AssetSpec, AirbyteStreamProps], dg.AssetSpec]
 
 _MERGED = ("tags", "metadata")
 

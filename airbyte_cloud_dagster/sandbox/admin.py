@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from starlette.requests import Request
@@ -26,21 +26,13 @@ from starlette.routing import BaseRoute, Route
 
 from airbyte_cloud_dagster.sandbox import scheduler
 from airbyte_cloud_dagster.sandbox.faults import FaultRule
+from airbyte_cloud_dagster.sandbox.jobs import JobPlan
 from airbyte_cloud_dagster.sandbox.problems import bad_request, not_found
 from airbyte_cloud_dagster.sandbox.state import SandboxState
 
 ADMIN_PREFIX = "/_sandbox"
-PLAN_FIELDS = (
-    "duration",
-    "outcome",
-    "queued_for",
-    "incomplete_attempts",
-    "rows",
-    "bytes",
-    "failure_type",
-    "failure_message",
-    "failure_origin",
-)
+# What a plan body may set: JobPlan's fields, so a new field needs no second edit here.
+PLAN_FIELDS = tuple(field.name for field in fields(JobPlan))
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from airbyte_cloud_dagster.sandbox.config_connections import connection_read
-from airbyte_cloud_dagster.sandbox.config_jobs import job_info
+from airbyte_cloud_dagster.sandbox.config_jobs import job_info, job_info_light
 from airbyte_cloud_dagster.sandbox.gateway import CONFIG_API_PREFIX
 from airbyte_cloud_dagster.sandbox.jobs import Job
 from airbyte_cloud_dagster.sandbox.problems import Problem
@@ -92,8 +92,10 @@ def routes(state: SandboxState, *, token: Handler) -> list[BaseRoute]:
         async def handle(request: Request) -> Response:
             job = find_job(await _body(request))
             connection = state.catalog.connections[job.connection_id]
+            if light:
+                return JSONResponse(job_info_light(state.jobs, job, connection))
             info = job_info(state.jobs, job, connection, logs=logs, aggregated=aggregated)
-            return JSONResponse({"job": info["job"]} if light else info)
+            return JSONResponse(info)
 
         return _errors_as_bodies(handle)
 

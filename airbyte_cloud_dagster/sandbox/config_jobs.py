@@ -70,22 +70,9 @@ def job_info(
 ) -> dict[str, Any]:
     """``JobInfoRead`` for ``jobs/get`` (``logs``) or ``jobs/get_without_logs`` (``aggregated``)."""
     status = book.status(job)
-    now = time.time()
-    spans = job.attempt_spans(now)
+    spans = job.attempt_spans(time.time())
     counts = stream_counts(job, status, connection)
-    body: dict[str, Any] = {
-        "id": job.job_id,
-        "configType": config_type(job),
-        "configId": job.connection_id,
-        "enabledStreams": stream_descriptors(connection),
-        "createdAt": int(job.created),
-        "updatedAt": int(book.updated_at(job)),
-        "status": status,
-    }
-    if spans:
-        body["startedAt"] = int(spans[0][0])
-    if job.job_type == "reset":
-        body["resetConfig"] = {"streamsToReset": stream_descriptors(connection)}
+    body = _job_read(book, job, connection, status, spans)
     if aggregated:
         body["aggregatedStats"] = _aggregated(counts)
         body["streamAggregatedStats"] = [
@@ -105,6 +92,36 @@ def job_info(
     return {"job": body, "attempts": attempts}
 
 
+def job_info_light(book: JobBook, job: Job, connection: ConnectionSeed) -> dict[str, Any]:
+    """``JobInfoLightRead`` for ``jobs/get_light``: the ``JobRead`` alone, no attempts built."""
+    status = book.status(job)
+    return {"job": _job_read(book, job, connection, status, job.attempt_spans(time.time()))}
+
+
+def _job_read(
+    book: JobBook,
+    job: Job,
+    connection: ConnectionSeed,
+    status: str,
+    spans: list[tuple[float, float | None]],
+) -> dict[str, Any]:
+    """``JobRead`` without the aggregated stats."""
+    body: dict[str, Any] = {
+        "id": job.job_id,
+        "configType": config_type(job),
+        "configId": job.connection_id,
+        "enabledStreams": stream_descriptors(connection),
+        "createdAt": int(job.created),
+        "updatedAt": int(book.updated_at(job)),
+        "status": status,
+    }
+    if spans:
+        body["startedAt"] = int(spans[0][0])
+    if job.job_type == "reset":
+        body["resetConfig"] = {"streamsToReset": stream_descriptors(connection)}
+    return body
+
+
 def _aggregated(counts: list[tuple[int, int]]) -> dict[str, int]:
     records = sum(r for r, _ in counts)
     size = sum(b for _, b in counts)
@@ -121,17 +138,7 @@ def _stream_aggregated(name: str, namespace: str | None, records: int, size: int
     stats: dict[str, Any] = {"streamName": name}
     if namespace is not None:
         stats["streamNamespace"] = namespace
-    stats.update(
-        {
-            "recordsEmitted": records,
-            "bytesEmitted": size,
-            "recordsCommitted": records,
-            "bytesCommitted": size,
-            "recordsRejected": 0,
-            "wasBackfilled": False,
-            "wasResumed": False,
-        }
-    )
+    stats.update(_aggregated([(records, size)]), wasBackfilled=False, wasResumed=False)
     return stats
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 API_PREFIXES = ("/api/public/v1", "/v1")
 # The internal Config API (config_api.py), behind the same faults, auth and request log.
 CONFIG_API_PREFIX = "/api/v1"
+_ALL_API_PREFIXES = (*API_PREFIXES, CONFIG_API_PREFIX)  # built once, read on every request
 TOKEN_PATH = "/applications/token"
 
 _PROXY_PAGE = """<html>
@@ -50,7 +51,7 @@ _REASONS = {
 
 def split_api_path(path: str) -> tuple[str, str] | None:
     """(prefix, path below it) for an API path, else None."""
-    for prefix in (*API_PREFIXES, CONFIG_API_PREFIX):
+    for prefix in _ALL_API_PREFIXES:
         if path == prefix or path.startswith(prefix + "/"):
             return prefix, path[len(prefix) :] or "/"
     return None

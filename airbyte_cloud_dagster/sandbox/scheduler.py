@@ -46,7 +46,6 @@ class ExternalSyncs:
         self._state = state
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self.started: list[int] = []  # ids of the jobs started so far
 
     def every(self, connection_id: str, seconds: float) -> None:
         if seconds <= 0:
@@ -73,7 +72,7 @@ class ExternalSyncs:
         stop = self._stop
         while not stop.wait(seconds):
             try:
-                self.started.append(start_external_sync(self._state, connection_id)["jobId"])
+                start_external_sync(self._state, connection_id)
             except Problem:
                 continue  # a sync still runs (or the connection was disabled): skip this turn
 

@@ -73,8 +73,8 @@ def _schema(kind: str, destination: DestinationSeed, namespace: str | None) -> s
     if kind == "s3-data-lake":
         return _iceberg_schema(config, namespace)
     chosen = namespace or _configured_schema(kind, config)
-    if kind == "snowflake":
-        return _snowflake(chosen)
+    if kind in _SAME_RULE:
+        return _SAME_RULE[kind](chosen)
     if kind == "bigquery":
         cleaned = _alnum_underscore(chosen)
         return (
@@ -82,12 +82,6 @@ def _schema(kind: str, destination: DestinationSeed, namespace: str | None) -> s
             if cleaned[:1] and cleaned[0] in _ASCII_LETTERS + _ASCII_DIGITS
             else "n" + cleaned
         )
-    if kind == "postgres":
-        return _postgres(chosen)
-    if kind == "redshift":
-        return _redshift(chosen)
-    if kind == "databricks":
-        return _databricks(chosen)
     return chosen
 
 
@@ -107,17 +101,11 @@ def _configured_schema(kind: str, config: dict) -> str:
 
 
 def _table(kind: str, destination: DestinationSeed, name: str) -> str:
-    if kind == "snowflake":
-        return _snowflake(name)
+    if kind in _SAME_RULE:
+        return _SAME_RULE[kind](name)
     if kind == "bigquery":
         cleaned = _alnum_underscore(name)
         return cleaned if cleaned[:1] and cleaned[0] in _ASCII_LETTERS + "_" else "_" + cleaned
-    if kind == "postgres":
-        return _postgres(name)
-    if kind == "redshift":
-        return _redshift(name)
-    if kind == "databricks":
-        return _databricks(name)
     if kind == "motherduck":
         lowered = "".join(c if c in _ASCII_LETTERS + _ASCII_DIGITS else "_" for c in name.lower())
         return _digit_guard(lowered)
@@ -191,3 +179,12 @@ def _clickhouse(text: str) -> str:
 
 def _glue(text: str) -> str:
     return _alnum_underscore(text.lower())
+
+
+# The destinations that name a schema and a table by the same rule.
+_SAME_RULE = {
+    "snowflake": _snowflake,
+    "postgres": _postgres,
+    "redshift": _redshift,
+    "databricks": _databricks,
+}

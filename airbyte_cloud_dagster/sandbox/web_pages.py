@@ -132,11 +132,9 @@ class WebPages:
                 )
             ],
         )
-        jobs = [
-            self.state.jobs.to_json(job)
-            for job in self.state.jobs.all()
-            if job.connection_id == connection.connection_id
-        ][::-1][:RECENT_JOBS]
+        # Only the shown jobs are serialised, not the connection's whole history.
+        recent = [j for j in self.state.jobs.all() if j.connection_id == connection.connection_id]
+        jobs = [self.state.jobs.to_json(job) for job in recent[::-1][:RECENT_JOBS]]
         job_rows = [
             [
                 job["jobId"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import uuid
 from collections.abc import Iterator
 
@@ -15,6 +13,7 @@ from airbyte_cloud_dagster.api import (
     AirbyteNotFound,
     AirbyteRequestError,
 )
+from airbyte_cloud_dagster_tests.api.fake_http import FixedAnswers, serving
 
 EXPECTED_FORMS = ("https://api.airbyte.com/v1", "https://<host>/api/public/v1")
 
@@ -72,36 +71,20 @@ def test_api_url_without_v1_is_named_as_wrong_on_a_list_endpoint(airbyte_sandbox
     _assert_names_wrong_api_url(raised.value, airbyte_sandbox.root_url)
 
 
-class _WebApp(http.server.BaseHTTPRequestHandler):
+class _WebApp(FixedAnswers):
     """A web UI (like Dagster's on its port): HTML for GET, 405 for POST."""
 
     def do_GET(self) -> None:
-        self._answer(200, "text/html", b"<!doctype html><html><body>Dagster</body></html>")
+        self.answer(200, "text/html", b"<!doctype html><html><body>Dagster</body></html>")
 
     def do_POST(self) -> None:
-        self._answer(405, "text/plain", b"Method Not Allowed")
-
-    def _answer(self, status: int, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(405, "text/plain", b"Method Not Allowed")
 
 
 @pytest.fixture
 def web_app_url() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _WebApp)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_WebApp) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_api_url_at_a_web_ui_port_is_named_as_wrong(make_client, web_app_url):

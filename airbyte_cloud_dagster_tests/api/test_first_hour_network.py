@@ -3,13 +3,12 @@ wrong host or port fails within a couple of seconds."""
 
 from __future__ import annotations
 
-import http.server
+import functools
 import json
 import shutil
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteConnectionError
+from airbyte_cloud_dagster_tests.api.fake_http import FixedAnswers, serving
 
 
 def _free_port() -> int:
@@ -84,17 +84,10 @@ def test_a_slow_answer_is_a_timeout_and_only_then_is_request_timeout_advised(
 # --------------------------------------------------------------------- a self-signed HTTPS server
 
 
-class _EmptyApi(http.server.BaseHTTPRequestHandler):
+class _EmptyApi(FixedAnswers):
     def do_GET(self) -> None:
         body = json.dumps({"data": [], "previous": None, "next": None}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.answer(200, "application/json", body)
 
 
 @pytest.fixture
@@ -116,15 +109,9 @@ def self_signed_https(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EmptyApi)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}/v1", cert
-    finally:
-        server.shutdown()
-        server.server_close()
+    wrap = functools.partial(context.wrap_socket, server_side=True)
+    with serving(_EmptyApi, wrap) as port:
+        yield f"https://127.0.0.1:{port}/v1", cert
 
 
 def test_an_untrusted_certificate_points_at_the_ca_bundle_settings(self_signed_https, monkeypatch):

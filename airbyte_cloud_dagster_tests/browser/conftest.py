@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +16,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from ..dagster.test_demo import _free_port, _wait_until_serving
+from airbyte_cloud_dagster.launcher import descendants
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ..dagster.demo_process import (
+    demo_command,
+    free_port,
+    start_logged,
+    stop_demo,
+    wait_until_serving,
+)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -58,27 +62,19 @@ def chromium_path() -> str:
 @pytest.fixture(scope="module")
 def running_demo(tmp_path_factory) -> Iterator[RunningDemo]:
     """``python -m airbyte_cloud_dagster.demo`` as a user starts it, on free ports."""
-    ui_port, sandbox_port = _free_port(), _free_port()
+    ui_port, sandbox_port = free_port(), free_port()
     state_dir = tmp_path_factory.mktemp("browser-demo")
-    command = [sys.executable, "-m", "airbyte_cloud_dagster.demo", "--job-duration", "2"]
-    command += ["--ui-port", str(ui_port), "--sandbox-port", str(sandbox_port)]
-    command += ["--state-dir", str(state_dir)]
     log_path = state_dir / "demo.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    command = demo_command(ui_port, sandbox_port, state_dir, "--job-duration", "2")
+    process = start_logged(command, log_path)
     demo = RunningDemo(f"http://127.0.0.1:{ui_port}", f"http://127.0.0.1:{sandbox_port}", state_dir)
+    tree: set[int] = set()
     try:
-        _wait_until_serving(f"{demo.ui_url}/server_info", process, log_path)
+        wait_until_serving(f"{demo.ui_url}/server_info", process, log_path)
+        tree = descendants(process.pid)
         yield demo
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_demo(process, tree)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from .conftest import REPO_ROOT
+from ..dagster.demo_process import REPO_ROOT
 
 RUN_TIMEOUT_S = 120
 STRIPE_CHARGES = ("raw", "stripe_charges")

@@ -18,6 +18,8 @@ import yaml
 from click.testing import CliRunner
 from dagster_dg_cli.cli import cli as dg_cli
 
+from ..dagster.conftest import sandbox_settings
+
 COMPONENT = "airbyte_cloud_dagster.components.AirbyteWorkspaceComponent"
 DEV_CLI = "DAGSTER_IS_DEV_CLI"
 
@@ -96,15 +98,7 @@ class DgProject:
 
 def sandbox_workspace(sandbox, **settings) -> dict:
     """The ``workspace:`` block a user would write for the sandbox, polling quickly."""
-    return {
-        "api_url": sandbox.base_url,
-        "client_id": sandbox.client_id,
-        "client_secret": sandbox.client_secret,
-        "poll_interval": 0.05,
-        "poll_interval_max": 0.2,
-        "max_retries": 2,
-        **settings,
-    }
+    return sandbox_settings(sandbox, **settings)
 
 
 def error_chain(error: BaseException) -> str:

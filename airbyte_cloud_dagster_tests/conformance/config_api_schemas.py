@@ -128,42 +128,22 @@ ATTEMPT_INFO_READ = _object(
     {"attempt": ATTEMPT_READ, "logType": {"enum": ["formatted", "structured"]}, "logs": LOG_READ},
 )
 
-JOB_AGGREGATED_STATS = _object(
-    ["recordsEmitted", "bytesEmitted", "recordsCommitted", "bytesCommitted", "recordsRejected"],
-    {
-        name: INT64
-        for name in (
-            "recordsEmitted",
-            "bytesEmitted",
-            "recordsCommitted",
-            "bytesCommitted",
-            "recordsRejected",
-        )
-    },
+# The counts JobAggregatedStats and StreamStats both require.
+AGGREGATED_COUNTS = (
+    "recordsEmitted",
+    "bytesEmitted",
+    "recordsCommitted",
+    "bytesCommitted",
+    "recordsRejected",
 )
+JOB_AGGREGATED_STATS = _object(list(AGGREGATED_COUNTS), dict.fromkeys(AGGREGATED_COUNTS, INT64))
 
 STREAM_STATS = _object(
-    [
-        "streamName",
-        "recordsEmitted",
-        "bytesEmitted",
-        "recordsCommitted",
-        "bytesCommitted",
-        "recordsRejected",
-    ],
+    ["streamName", *AGGREGATED_COUNTS],
     {
         "streamName": {"type": "string"},
         "streamNamespace": {"type": "string"},
-        **{
-            name: INT64
-            for name in (
-                "recordsEmitted",
-                "bytesEmitted",
-                "recordsCommitted",
-                "bytesCommitted",
-                "recordsRejected",
-            )
-        },
+        **dict.fromkeys(AGGREGATED_COUNTS, INT64),
         "wasBackfilled": {"type": "boolean"},
         "wasResumed": {"type": "boolean"},
     },

@@ -120,6 +120,7 @@ def test_jobs_get_has_logs_but_never_the_job_level_stats(airbyte_sandbox, config
     assert info["attempts"][0]["logType"] == "formatted"
     assert info["attempts"][0]["logs"]["logLines"]
     assert set(light) == {"job"} and "aggregatedStats" not in light["job"]
+    assert light["job"] == info["job"]  # the same JobRead, built without the attempts
 
 
 def test_streams_with_namespaces_are_named_with_them(airbyte_sandbox, config_api):

@@ -11,18 +11,23 @@ S3_FILES = "S3 Files → Warehouse"
 HUBSPOT = "HubSpot → Warehouse"
 
 
-def sandbox_resource(sandbox, **settings) -> AirbyteCloudResource:
-    """The resource a user would configure, pointed at the sandbox, polling quickly; any
-    setting (the credentials and ``api_url`` too) may be overridden."""
-    defaults = {
+def sandbox_settings(sandbox, **settings) -> dict:
+    """Resource settings pointed at the sandbox, polling quickly; any may be overridden (the
+    credentials and ``api_url`` too). Also the ``workspace:`` block of the component's tests."""
+    return {
         "api_url": sandbox.base_url,
         "client_id": sandbox.client_id,
         "client_secret": sandbox.client_secret,
         "poll_interval": 0.05,
         "poll_interval_max": 0.2,
         "max_retries": 2,
+        **settings,
     }
-    return AirbyteCloudResource(**{**defaults, **settings})
+
+
+def sandbox_resource(sandbox, **settings) -> AirbyteCloudResource:
+    """The resource a user would configure, pointed at the sandbox, polling quickly."""
+    return AirbyteCloudResource(**sandbox_settings(sandbox, **settings))
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ every test here; the last test stops it with SIGTERM, as a process manager would
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +20,16 @@ import requests
 from airbyte_cloud_dagster.launcher import descendants, process_table
 
 from .dagster_ui import DagsterUI
+from .demo_process import (
+    STOP_WITHIN_SECONDS,
+    demo_command,
+    free_port,
+    running,
+    start_logged,
+    stop_demo,
+    wait_until_serving,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-STOP_WITHIN_SECONDS = 30
 TERMINAL_JOB_STATUSES = {"succeeded", "failed", "cancelled"}
 POOL_LIMIT = 2  # demo.instance_settings: syncs that run at once
 
@@ -62,30 +65,18 @@ class Demo:
         return response.json()["data"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Demo]:
-    ui_port, sandbox_port = _free_port(), _free_port()
+    ui_port, sandbox_port = free_port(), free_port()
     state_dir = tmp_path_factory.mktemp("demo")
-    command = [sys.executable, "-m", "airbyte_cloud_dagster.demo", "--job-duration", "2"]
-    command += ["--ui-port", str(ui_port), "--sandbox-port", str(sandbox_port)]
-    command += ["--state-dir", str(state_dir), "--external-sync-every", "0"]
+    options = ["--job-duration", "2", "--external-sync-every", "0"]
     log_path = state_dir / "demo.log"
     started = time.monotonic()
-    with log_path.open("w") as log:
-        # A file, not a pipe: a pipe nobody reads would fill up and stall the demo.
-        process = subprocess.Popen(
-            command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    process = start_logged(demo_command(ui_port, sandbox_port, state_dir, *options), log_path)
     tree: set[int] = set()
     try:
         ui = DagsterUI(f"http://127.0.0.1:{ui_port}")
-        _wait_until_serving(f"{ui.url}/server_info", process, log_path)
+        wait_until_serving(f"{ui.url}/server_info", process, log_path)
         tree = descendants(process.pid)
         yield Demo(
             ui=ui,
@@ -96,45 +87,7 @@ def demo(tmp_path_factory) -> Iterator[Demo]:
             started_in=time.monotonic() - started,
         )
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_WITHIN_SECONDS)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for pid in _running(tree | descendants(process.pid)):  # never leave strays behind
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _wait_until_serving(
-    url: str, process: subprocess.Popen, log_path: Path, timeout: float = 120
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the demo exited early:\n{log_path.read_text()}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"the demo did not serve {url} within {timeout} s")
-
-
-def _running(pids: set[int]) -> list[int]:
-    """Those of ``pids`` that are still running (zombies waiting to be reaped are not)."""
-    running = []
-    for pid in pids:
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        if stat[stat.rindex(")") + 2] not in "ZX":
-            running.append(pid)
-    return running
+        stop_demo(process, tree)
 
 
 def test_the_demo_prints_the_api_url_credentials_warehouse_and_ui_url(demo):
@@ -237,11 +190,11 @@ def test_sigterm_stops_the_demo_and_every_process_it_started(demo):
     demo.process.send_signal(signal.SIGTERM)
     demo.process.wait(timeout=STOP_WITHIN_SECONDS)
     survivors = [pid for pid in tree if started[pid] == process_table().get(pid, (0, 0, ""))[2]]
-    while _running(set(survivors)) and time.monotonic() - sent < STOP_WITHIN_SECONDS:
+    while running(set(survivors)) and time.monotonic() - sent < STOP_WITHIN_SECONDS:
         time.sleep(0.1)
     stopped_in = time.monotonic() - sent
 
-    assert _running(set(survivors)) == []
+    assert running(set(survivors)) == []
     assert "Demo stopped." in demo.output()
     print(f"SIGTERM stopped the demo and its {len(tree)} processes in {stopped_in:.1f} s")
 

@@ -6,39 +6,34 @@ The demo then notices its parent is gone and stops everything it started, as on 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shlex
 import signal
-import subprocess
-import sys
 import time
 
 import requests
 
 from airbyte_cloud_dagster.launcher import descendants, process_table
 
-from .test_demo import REPO_ROOT, STOP_WITHIN_SECONDS, _free_port, _running, _wait_until_serving
+from .demo_process import (
+    STOP_WITHIN_SECONDS,
+    demo_command,
+    free_port,
+    running,
+    start_logged,
+    stop_demo,
+    wait_until_serving,
+)
 
 
 def test_the_demo_stops_everything_when_its_parent_dies_without_passing_sigterm_on(tmp_path):
-    ui_port, sandbox_port = _free_port(), _free_port()
-    demo = [sys.executable, "-m", "airbyte_cloud_dagster.demo", "--external-sync-every", "0"]
-    demo += ["--ui-port", str(ui_port), "--sandbox-port", str(sandbox_port)]
-    demo += ["--state-dir", str(tmp_path / "demo")]
+    ui_port, sandbox_port = free_port(), free_port()
+    demo = demo_command(ui_port, sandbox_port, tmp_path / "demo", "--external-sync-every", "0")
     demo += ["--client-id", "team-demo", "--client-secret", "s3cret"]  # settable credentials
     log_path = tmp_path / "demo.log"
-    with log_path.open("w") as log:
-        parent = subprocess.Popen(
-            ["sh", "-c", f"{shlex.join(demo)}; exit 0"],
-            cwd=REPO_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    parent = start_logged(["sh", "-c", f"{shlex.join(demo)}; exit 0"], log_path)
     tree: set[int] = set()
     try:
-        _wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", parent, log_path)
+        wait_until_serving(f"http://127.0.0.1:{ui_port}/server_info", parent, log_path)
         token = requests.post(
             f"http://127.0.0.1:{sandbox_port}/v1/applications/token",
             json={"client_id": "team-demo", "client_secret": "s3cret"},
@@ -56,7 +51,7 @@ def test_the_demo_stops_everything_when_its_parent_dies_without_passing_sigterm_
         alive = tree
         while alive and time.monotonic() < deadline:
             table = process_table()
-            alive = {p for p in _running(tree) if table.get(p, (0, 0, ""))[2] == started[p]}
+            alive = {p for p in running(tree) if table.get(p, (0, 0, ""))[2] == started[p]}
             time.sleep(0.2)
 
         assert not alive, f"still running: {alive}"
@@ -67,6 +62,4 @@ def test_the_demo_stops_everything_when_its_parent_dies_without_passing_sigterm_
         except requests.ConnectionError:
             pass
     finally:
-        for pid in _running(tree):  # never leave strays behind
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        stop_demo(parent, tree)  # never leave strays behind
