@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo materialize test lint sandbox clean
+.PHONY: demo materialize test test-fast lint sandbox clean docs
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -18,20 +18,32 @@ demo: $(STAMP)
 
 ## Headless demo: a fresh sandbox, every asset materialized once, a summary table.
 materialize: $(STAMP)
-	$(BIN)/python -m airbyte_cloud_dagster.demo_materialize $(ARGS)
+	$(BIN)/python -m airbyte_cloud_dagster.demo.materialize $(ARGS)
 
 ## Start only the local Airbyte API sandbox.
 sandbox: $(STAMP)
 	$(BIN)/python -m airbyte_cloud_dagster.sandbox
 
-## Lint, then run the whole test suite.
+## Lint, build the docs (broken links fail), then run the whole test suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(MAKE) --no-print-directory docs
 	$(BIN)/python -m pytest
+
+## Build the docs site (docs/, mkdocs.yml) into site/; a broken link or anchor fails it.
+## Quiet unless it fails (mkdocs --quiet would hide the warnings that --strict fails on).
+docs: $(STAMP)
+	@$(BIN)/mkdocs build --strict > $(VENV)/mkdocs.log 2>&1 \
+		|| { cat $(VENV)/mkdocs.log; echo "make docs: the docs build failed"; exit 1; }
+
+## The edit-test loop: every test not marked slow (no subprocess, browser or demo; ~1 min).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info site

@@ -27,8 +27,12 @@ from collections.abc import Sequence
 
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteError
 from airbyte_cloud_dagster.resource import DEFAULT_API_URL
-from airbyte_cloud_dagster.snapshot import write_snapshot
-from airbyte_cloud_dagster.workspace import DEFAULT_MAX_CONCURRENT_REQUESTS, AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.options import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    AirbyteLoadOptions,
+)
+from airbyte_cloud_dagster.workspace.snapshot import write_snapshot
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,11 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 def _snapshot(arguments: argparse.Namespace) -> int:
     workspace_id = os.environ.get("AIRBYTE_WORKSPACE_ID") or None
     with _client_from_environment() as client:
+        options = AirbyteLoadOptions(max_concurrent_requests=arguments.max_concurrent_requests)
         data = AirbyteWorkspaceData.fetch(
-            client,
-            workspace_id=workspace_id,
-            max_concurrent_requests=arguments.max_concurrent_requests,
-            logger=_stdout_logger(),
+            client, options, workspace_id=workspace_id, logger=_stdout_logger()
         )
     path = write_snapshot(data, arguments.out)
     streams = sum(len(connection.streams) for connection in data.connections)

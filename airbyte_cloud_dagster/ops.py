@@ -1,5 +1,9 @@
 """``airbyte_sync_op``: the op/job counterpart of the seed article's two Airflow tasks.
 
+Its body is the one sync body (``sync/body.py``), so it starts, follows and records the sync
+exactly as the assets do (and with ``wait_mode="sensor"`` only starts it); it reports the
+connection's tables as materialized and outputs the finished job.
+
 Example::
 
     @dg.job
@@ -10,17 +14,17 @@ Example::
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
 from airbyte_cloud_dagster.api import AirbyteJob
-from airbyte_cloud_dagster.api.config_api import fetch_job_details
-from airbyte_cloud_dagster.assets import build_specs
-from airbyte_cloud_dagster.events import asset_materializations, connection_url_of
+from airbyte_cloud_dagster.assets.specs import build_specs
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
-from airbyte_cloud_dagster.sync import run_sync
-from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData
+from airbyte_cloud_dagster.sync.body import sync_connections
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
 
 
 class AirbyteSyncConfig(dg.Config):
@@ -30,19 +34,19 @@ class AirbyteSyncConfig(dg.Config):
 @dg.op(pool="airbyte", tags={"kind": "airbyte"}, out=dg.Out(AirbyteJob))
 def airbyte_sync_op(
     context: dg.OpExecutionContext, config: AirbyteSyncConfig, airbyte: AirbyteCloudResource
-) -> Iterator[dg.AssetMaterialization | dg.Output]:
+) -> Iterator[dg.AssetMaterialization | dg.AssetObservation | dg.Output]:
     """Start a sync of one connection, wait for it, and report its tables as materialized."""
-    data = AirbyteWorkspaceData.fetch(
-        airbyte.get_client(), connection_ids=[config.connection_id], fetch_column_schema=False
-    )
-    specs = build_specs(data)[config.connection_id]
-    job = run_sync(
-        airbyte.get_client(),
-        config.connection_id,
-        airbyte.sync_settings,
-        log=context.log,
-        connection_url=connection_url_of(specs),
-    )
-    details = fetch_job_details(airbyte.get_client(), job.job_id)  # best-effort per-table figures
-    yield from asset_materializations(job, specs, details=details)
+    options = AirbyteLoadOptions(connection_ids=[config.connection_id], fetch_column_schema=False)
+    data = AirbyteWorkspaceData.fetch(airbyte.get_client(), options)
+    sync = sync_connections(airbyte, build_specs(data)[config.connection_id], log=context.log)
+    while True:
+        try:
+            event: Any = next(sync)
+        except StopIteration as done:
+            (job,) = done.value
+            break
+        if isinstance(event, dg.MaterializeResult) and event.asset_key is not None:
+            # An op reports materializations where an asset returns results.
+            event = dg.AssetMaterialization(asset_key=event.asset_key, metadata=event.metadata)
+        yield event
     yield dg.Output(job)

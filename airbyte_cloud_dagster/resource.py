@@ -19,7 +19,6 @@ Example::
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import dagster as dg
@@ -39,10 +38,10 @@ from airbyte_cloud_dagster.api.arguments import (
     check_text,
     check_uuid,
 )
-from airbyte_cloud_dagster.api.config_api import fetch_job_details
-from airbyte_cloud_dagster.events import connection_url_of, materialize_results
-from airbyte_cloud_dagster.no_worker import WaitMode, start_sync
-from airbyte_cloud_dagster.sync import SyncSettings, follow_job, on_termination, run_sync
+from airbyte_cloud_dagster.sync.body import SyncRun, sync_connections
+from airbyte_cloud_dagster.sync.following import SyncSettings, run_sync
+from airbyte_cloud_dagster.sync.starting import WaitMode
+from airbyte_cloud_dagster.workspace.specs import selected_specs
 
 DEFAULT_API_URL = "https://api.airbyte.com/v1"
 
@@ -176,7 +175,7 @@ class AirbyteCloudResource(dg.ConfigurableResource):
                     api_token=_resolve(self.api_token),
                     request_timeout=self.request_timeout,
                     max_retries=self.max_retries,
-                    conflict_policy=self.on_conflict,
+                    on_conflict=self.on_conflict,
                     allow_insecure_http=self.allow_insecure_http,
                     logger=dg.get_dagster_logger("airbyte"),
                 )
@@ -186,8 +185,10 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     def sync_settings(self) -> SyncSettings:
         """How syncs started through this resource are followed."""
         return SyncSettings(
-            poll=PollPolicy(initial=self.poll_interval, ceiling=self.poll_interval_max),
-            timeout=self.sync_timeout,
+            poll=PollPolicy(
+                poll_interval=self.poll_interval, poll_interval_max=self.poll_interval_max
+            ),
+            sync_timeout=self.sync_timeout,
             cancel_on_timeout=self.cancel_on_timeout,
             cancel_on_termination=self.cancel_on_termination,
         )
@@ -227,39 +228,20 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     def get_connection(self, connection_id: str) -> AirbyteConnection:
         return self.get_client().get_connection(connection_id)
 
-    def sync_and_materialize(
-        self, context: dg.AssetExecutionContext
-    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-        """Sync the connection behind the current assets and yield their materializations.
+    def sync_and_poll(self, context: dg.AssetExecutionContext) -> SyncRun:
+        """Sync the connections behind the selected assets and yield their events: the body of
+        every asset this package builds (``sync.body.sync_connections``).
 
-        With ``wait_mode="sensor"`` it only starts the sync and yields the observation that
-        names the job; the sync sensor records the materializations when the job ends.
+        Blocking (the default ``wait_mode``): start each sync, follow it to its end, yield a
+        materialization per table. ``wait_mode="sensor"``: only start the syncs and yield the
+        observations that name the jobs; the sync sensor records the tables when they end.
+        Call it from your own multi-asset::
 
-        The body of every asset built by this package; call it from ``@airbyte_assets``::
-
-            @airbyte_assets(connection_id=..., airbyte=airbyte)
-            def stripe(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
-                yield from airbyte.sync_and_materialize(context)
+            @dg.multi_asset(specs=load_airbyte_asset_specs(airbyte=airbyte), can_subset=True)
+            def my_airbyte(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
+                yield from airbyte.sync_and_poll(context)
         """
-        specs = [
-            spec for spec in context.assets_def.specs if spec.key in context.selected_asset_keys
-        ]
-        client = self.get_client()
-        job, started = start_sync(client, specs, wait_mode=self.wait_mode, log=context.log)
-        if self.wait_mode == "sensor":
-            yield from started  # ties the job to this run for the sync sensor (no_worker.py)
-            return  # the sync sensor records these tables when the job ends
-        try:
-            yield from started
-        except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt, GeneratorExit):
-            # Terminated while Dagster stored the observation (GeneratorExit: the step stopped
-            # consuming this generator): no one follows the job any more, so cancel it.
-            on_termination(client, [job], self.sync_settings, context.log)
-            raise
-        url = connection_url_of(specs)
-        job = follow_job(client, job, self.sync_settings, log=context.log, connection_url=url)
-        # Per-table figures where Airbyte's internal Config API gives them (best-effort).
-        yield from materialize_results(job, specs, details=fetch_job_details(client, job.job_id))
+        return sync_connections(self, selected_specs(context), log=context.log)
 
 
 def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:

@@ -44,14 +44,15 @@ ENV_VAR = "AIRBYTE_OPENAPI_PATH"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC_PATH = REPO_ROOT.parent / "shared" / "airbyte-api" / "openapi.yaml"
 
-# Cloud serves the API under /v1, self-managed Airbyte under /api/public/v1 (BEHAVIOUR.md).
+# Cloud serves the API under /v1, self-managed Airbyte under /api/public/v1
+# (docs/airbyte/behaviour.md, "Base URLs").
 API_PREFIXES = ("/api/public/v1", "/v1")
 
 _SPEC_URI = "urn:airbyte-api:openapi.yaml"
 _PROBLEM_URI = "urn:airbyte-cloud-dagster:problem"
-PROBLEM_SCHEMA_NAME = "Problem (from BEHAVIOUR.md)"
+PROBLEM_SCHEMA_NAME = "Problem (from docs/airbyte/behaviour.md)"
 
-# The problem object. It comes from BEHAVIOUR.md ("Errors"), because openapi.yaml has
+# The problem object. It comes from docs/airbyte/behaviour.md ("Errors"), because openapi.yaml has
 # no schema for error bodies: its 4xx responses carry only a description.
 PROBLEM_STATUS_BY_TITLE = {
     "bad-request": 400,
@@ -86,7 +87,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     ]
     + [
         {
-            # BEHAVIOUR.md: resource-not-found carries data = {resourceType, resourceId}.
+            # resource-not-found carries data = {resourceType, resourceId}
+            # (docs/airbyte/behaviour.md, "Errors").
             "if": {"properties": {"title": {"const": "resource-not-found"}}, "required": ["title"]},
             "then": {
                 "properties": {
@@ -223,7 +225,7 @@ def validate(body: Any, schema_name: str) -> None:
 
 
 def validate_problem(body: Any, status: int | None = None) -> None:
-    """Assert that ``body`` is a problem object as BEHAVIOUR.md describes it.
+    """Assert that ``body`` is a problem object as docs/airbyte/behaviour.md describes it.
 
     With ``status``, the body's own ``status`` must equal the HTTP status it came with.
     """

@@ -18,7 +18,7 @@ from airbyte_cloud_dagster.api.polling import PollPolicy, poll_schedule, wait_fo
 SYNC_DURATIONS = {"1 minute": 60.0, "10 minutes": 600.0, "1 hour": 3600.0}
 POLICIES = {
     "adaptive (1 s x1.5, max 30 s)": PollPolicy(),
-    "fixed 10 s": PollPolicy(initial=10.0, factor=1.0, ceiling=10.0),
+    "fixed 10 s": PollPolicy(poll_interval=10.0, factor=1.0, poll_interval_max=10.0),
 }
 
 

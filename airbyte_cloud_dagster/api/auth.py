@@ -4,7 +4,7 @@ Exactly one of:
 
 - ``client_id`` + ``client_secret`` (Airbyte Cloud today): exchanged for a short-lived token at
   ``POST <base>/applications/token``, cached, refreshed shortly *before* ``expires_in`` runs out
-  and once more after any 401 (BEHAVIOUR.md "Authentication").
+  and once more after any 401 (docs/airbyte/behaviour.md, "Authentication").
 - ``api_token``: a static bearer token (self-managed setups, token brokers). It cannot be
   refreshed, so a 401 is final.
 - nothing: self-managed Airbyte with ``API_AUTHORIZATION_ENABLED=false``.
@@ -104,7 +104,7 @@ class ClientCredentialsAuth(Auth):
     """
 
     #: Refresh when less than min(60 s, 10 % of the lifetime) remains. Tokens live 15 minutes
-    #: today and lived 3 minutes until 2025 (BEHAVIOUR.md "Authentication").
+    #: today and lived 3 minutes until 2025 (docs/airbyte/behaviour.md, "Authentication").
     max_margin: float = 60.0
     margin_fraction: float = 0.1
 
@@ -122,7 +122,7 @@ class ClientCredentialsAuth(Auth):
         self.client_id = client_id
         self._client_secret = client_secret
         # Built by concatenation, never urljoin: a relative join on a base ending in "/" yields
-        # /v1/v1/applications/token (BEHAVIOUR.md "Authentication").
+        # /v1/v1/applications/token (docs/airbyte/behaviour.md, "Authentication").
         self.token_url = base_url.rstrip("/") + TOKEN_PATH
         self.token_path = requests.utils.urlparse(self.token_url).path
         self.base_url = base_url.rstrip("/")
@@ -189,7 +189,8 @@ class ClientCredentialsAuth(Auth):
                 method, path, exc, url=self.token_url, settings=self._settings, retried=True
             ) from exc
         with response:
-            # Wrong credentials: 401 on Cloud, 400 on self-managed "simple" auth (BEHAVIOUR.md).
+            # Wrong credentials: 401 on Cloud, 400 on self-managed "simple" auth
+            # (docs/airbyte/behaviour.md, "Authentication").
             if response.status_code in (400, 401, 403):
                 raise AirbyteAuthError(
                     f"{method} {path} returned {response.status_code}: Airbyte refused the "

@@ -81,14 +81,14 @@ class AirbyteClient:
         max_retries: int = 5,
         backoff_factor: float = 0.5,
         backoff_max: float = 60.0,
-        conflict_policy: Literal["attach", "fail"] = "attach",
+        on_conflict: Literal["attach", "fail"] = "attach",
         allow_insecure_http: bool = False,
         logger: logging.Logger | None = None,
     ) -> None:
         self.api_url = check_api_url(api_url)
-        if conflict_policy not in ("attach", "fail"):
+        if on_conflict not in ("attach", "fail"):
             raise AirbyteConfigurationError(
-                f"conflict_policy={conflict_policy!r} is not supported; use 'attach' (join the "
+                f"on_conflict={on_conflict!r} is not supported; use 'attach' (join the "
                 f"sync already running) or 'fail' (raise AirbyteConflict)."
             )
         check_seconds("request_timeout", request_timeout)
@@ -130,7 +130,7 @@ class AirbyteClient:
         self._starter = JobStarter(
             self._transport,
             list_jobs=self.list_jobs,
-            conflict_policy=conflict_policy,
+            on_conflict=on_conflict,
             logger=self.logger,
         )
 
@@ -138,9 +138,9 @@ class AirbyteClient:
         return f"AirbyteClient(api_url={self.api_url!r}, auth={self.auth!r})"
 
     @property
-    def conflict_policy(self) -> Literal["attach", "fail"]:
+    def on_conflict(self) -> Literal["attach", "fail"]:
         """What :meth:`start_job` does when a sync is already running: attach, or fail."""
-        return self._starter.conflict_policy
+        return self._starter.on_conflict
 
     @property
     def transport(self) -> Transport:
@@ -210,7 +210,7 @@ class AirbyteClient:
         if destination_id is not None:
             params["destinationId"] = check_uuid("destination_id", destination_id)
         payload = self._get("/streams", params)
-        # A bare array, not a page (BEHAVIOUR.md "Connections, streams ...").
+        # A bare array, not a page (the spec's getStreamProperties / StreamPropertiesResponse).
         if not isinstance(payload, list):
             raise AirbyteResponseError(
                 f"GET {self._transport.base_path}/streams returned a {type(payload).__name__} "
@@ -223,14 +223,14 @@ class AirbyteClient:
     def start_job(self, connection_id: str, job_type: JobType | str = JobType.SYNC) -> AirbyteJob:
         """Start a job on a connection, never starting two.
 
-        Creating a job is not idempotent and can take tens of seconds (BEHAVIOUR.md "Jobs"),
-        so ``POST /jobs`` is never blindly retried. When it answers 409 ``try-again-later`` (a
-        sync is already running), or when it times out, fails with 5xx or its connection drops
-        (the job may have been created anyway), the client looks for a job of the connection
-        created since the attempt began -- running or already finished -- then for a running
-        one, and follows it (logged at INFO). A 429 (nothing created) backs off. Only then does
-        it POST again, after a jittered delay, at most ``START_ATTEMPTS`` times in all. With
-        ``conflict_policy="fail"`` a 409 raises :class:`AirbyteConflict` instead. A 409
+        Creating a job is not idempotent and can take tens of seconds (docs/airbyte/behaviour.md,
+        "Jobs"), so ``POST /jobs`` is never blindly retried. When it answers 409 ``try-again-later``
+        (a sync is already running), or when it times out, fails with 5xx or its connection drops
+        (the job may have been created anyway), the client looks for a job of the connection created
+        since the attempt began -- running or already finished -- then for a running one, and
+        follows it (logged at INFO). A 429 (nothing created) backs off. Only then does it POST
+        again, after a jittered delay, at most ``START_ATTEMPTS`` times in all. With
+        ``on_conflict="fail"`` a 409 raises :class:`AirbyteConflict` instead. A 409
         ``state-conflict`` (inactive connection) is never retried. See ``api/starting.py``.
 
         >>> job = client.start_job(connection_id)
@@ -250,7 +250,8 @@ class AirbyteClient:
 
     def cancel_job(self, job_id: int) -> AirbyteJob:
         """Cancel a job and return it. A job that has already finished is returned as it is
-        (Airbyte answers 409 "Job is not currently running", BEHAVIOUR.md "Jobs")."""
+        (Airbyte answers 409 "Job is not currently running",
+        docs/airbyte/behaviour.md, "Jobs")."""
         job_id = check_job_id(job_id)
         try:
             payload = self._transport.request_json("DELETE", f"/jobs/{job_id}")
@@ -299,7 +300,7 @@ class AirbyteClient:
             if value is not None:
                 params[name] = iso_time(name, value)
         if order_by is not None:
-            # Anything else is answered 400 (BEHAVIOUR.md "Jobs").
+            # Anything else is answered 400 (docs/airbyte/behaviour.md, "Jobs").
             if order_by not in _ORDER_BY:
                 raise AirbyteConfigurationError(
                     f"order_by={order_by!r} is not supported by Airbyte; use 'createdAt|ASC', "
@@ -318,7 +319,8 @@ class AirbyteClient:
         """The connection's newest job that has not finished, or None.
 
         One request: the newest jobs first (``createdAt|DESC``), since the default order is
-        oldest first and ``status`` filters on one value only (BEHAVIOUR.md "Jobs").
+        oldest first and ``status`` filters on one value only
+        (docs/airbyte/behaviour.md, "Jobs").
         """
         connection_id = check_uuid("connection_id", connection_id)
         kind = None if job_type is None else check_job_type(job_type)

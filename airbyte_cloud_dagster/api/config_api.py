@@ -1,15 +1,15 @@
 """Best-effort reads from Airbyte's internal Config API: why a job failed, what each stream got.
 
-The public API has neither (BEHAVIOUR.md "Jobs": no per-stream statistics). The internal
-Configuration API has both in one call, ``POST <config base>/jobs/get_without_logs`` ``{id}``:
-the attempts' ``failureSummary.failures[]`` and, unlike ``jobs/get``, the job-level
-``streamAggregatedStats[]`` with namespaces and committed bytes (CONFIG-API.md sections 1-3).
+The public API has neither (docs/airbyte/behaviour.md, "Jobs": no per-stream statistics). The
+internal Configuration API has both in one call, ``POST <config base>/jobs/get_without_logs``
+``{id}``: the attempts' ``failureSummary.failures[]`` and, unlike ``jobs/get``, the job-level
+``streamAggregatedStats[]`` with namespaces and committed bytes (docs/airbyte/config-api.md §1-§3).
 
-**No stability promise.** Airbyte's own spec says it has "no active commitments to support this
-API long-term" (CONFIG-API.md, [P1]); that Cloud's Config API accepts the public API's token is
-what dagster-airbyte and PyAirbyte rely on, but no Airbyte document says so. So everything
-here fails soft: any error, a body that is not JSON, or a shape we do not expect gives
-``None`` (logged at debug level), never an exception into the sync path. This module is the
+**No stability promise.** Airbyte's own spec says it has "no active commitments to support this API
+long-term" (its ``config.yaml``; see docs/airbyte/config-api.md); that Cloud's Config API accepts
+the public API's token is what dagster-airbyte and PyAirbyte rely on, but no Airbyte document says
+so. So everything here fails soft: any error, a body that is not JSON, or a shape we do not expect
+gives ``None`` (logged at debug level), never an exception into the sync path. This module is the
 only place that knows the Config API exists.
 
 >>> details = fetch_job_details(client, job_id=4821)
@@ -43,7 +43,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# Airbyte Cloud's public API host and its Config API (CONFIG-API.md "Base URLs").
+# Airbyte Cloud's public API host and its Config API (docs/airbyte/config-api.md, "Base URLs").
 CLOUD_PUBLIC_HOST = "https://api.airbyte.com"
 CLOUD_CONFIG_API = "https://cloud.airbyte.com/api/v1"
 # A best-effort call must not hold a finished step for long.
@@ -55,7 +55,7 @@ StreamKey = tuple[str | None, str]  # (namespace, name)
 
 @dataclass(frozen=True)
 class FailureReason:
-    """One ``FailureReason`` of an attempt's ``failureSummary`` (CONFIG-API.md section 1)."""
+    """One ``FailureReason`` of an attempt's ``failureSummary`` (docs/airbyte/config-api.md §1)."""
 
     failure_type: str | None  # config_error, system_error, manual_cancellation, ...
     failure_origin: str | None  # source, destination, replication, airbyte_platform, ...

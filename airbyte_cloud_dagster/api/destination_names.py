@@ -1,11 +1,11 @@
 """How each destination normalises the schema and table names Airbyte hands it.
 
-Airbyte names a stream's table in two steps (DESTINATION-NAMES.md §1): the platform picks the
-namespace and adds the connection's prefix (that is ``api/tables.py``), then the destination
-connector rewrites both names to suit its warehouse. This module is the second step: one
-:class:`DestinationNaming` per ``destinationType``, each read from the connector's code. Every
-rule cites ``../shared/airbyte-api/DESTINATION-NAMES.md`` (§3 has the worked examples, §7 what
-is still unconfirmed).
+Airbyte names a stream's table in two steps (docs/airbyte/destination-names.md §1): the platform
+picks the namespace and adds the connection's prefix (that is ``api/tables.py``), then the
+destination connector rewrites both names to suit its warehouse. This module is the second step: one
+:class:`DestinationNaming` per ``destinationType``, each read from the connector's code. Every rule
+cites ``docs/airbyte/destination-names.md`` (§3 has the worked examples, §7 what is still
+unconfirmed).
 
 >>> naming = destination_naming("postgres")
 >>> naming.table_name("stripe_invoice line items"), naming.table_name("1st.try")
@@ -72,7 +72,7 @@ MSSQL_QUOTING = IdentifierQuoting("[", "]", re.compile(r"[A-Za-z_][A-Za-z0-9_]*"
 
 
 def alphanumeric_and_underscore(name: str) -> str:
-    """The Bulk CDK's ``toAlphanumericAndUnderscore`` (DESTINATION-NAMES.md §1, step B).
+    """The Bulk CDK's ``toAlphanumericAndUnderscore`` (docs/airbyte/destination-names.md §1 step B).
 
     NFKD and drop combining marks (``café`` -> ``cafe``), each run of whitespace -> one ``_``,
     then every other character outside ``[A-Za-z0-9_]`` -> ``_``, one for one.
@@ -102,7 +102,7 @@ def _underscore_before_digit(name: str) -> str:
 
 
 def snowflake_name(name: str) -> str:
-    """Snowflake 4.x ``toSnowflakeCompatibleName`` (DESTINATION-NAMES.md §3 Snowflake).
+    """Snowflake 4.x ``toSnowflakeCompatibleName`` (docs/airbyte/destination-names.md §3 Snowflake).
 
     Characters are kept (the SQL quotes every identifier); ``$ { }`` become ``_`` only when
     ``${`` occurs; then upper case. Airbyte also doubles ``"`` inside the name: that is SQL
@@ -122,14 +122,15 @@ def bigquery_table_name(name: str) -> str:
 def bigquery_dataset_name(namespace: str) -> str:
     """BigQuery ``getNamespace``: alnum_us; a first char outside ``[A-Za-z0-9]`` gets ``n``.
 
-    Datasets starting with ``_`` are hidden, hence ``n`` (DESTINATION-NAMES.md §3 BigQuery).
+    Datasets starting with ``_`` are hidden, hence ``n``
+    (docs/airbyte/destination-names.md §3 BigQuery).
     """
     converted = alphanumeric_and_underscore(namespace)
     return converted if re.match(r"[A-Za-z0-9]", converted) else f"n{converted}"
 
 
 def postgres_name(name: str) -> str:
-    """Postgres 3.x ``toPostgresCompatibleName`` (DESTINATION-NAMES.md §3 Postgres).
+    """Postgres 3.x ``toPostgresCompatibleName`` (docs/airbyte/destination-names.md §3 Postgres).
 
     alnum_us, ``_`` before a leading digit, case kept; over 63 characters: the first 54, ``_``
     and the last 8 characters of the decimal Java ``hashCode``.
@@ -141,7 +142,7 @@ def postgres_name(name: str) -> str:
 
 
 def redshift_name(name: str) -> str:
-    """Redshift 4.x ``toRedshiftCompatibleName`` (DESTINATION-NAMES.md §3 Redshift).
+    """Redshift 4.x ``toRedshiftCompatibleName`` (docs/airbyte/destination-names.md §3 Redshift).
 
     alnum_us, lower case, ``_`` before a leading digit; over 127 characters: the first 118,
     ``_`` and the last 8 hex digits of the unsigned Java ``hashCode``. (3.x: no ``_`` before a
@@ -155,11 +156,11 @@ def redshift_name(name: str) -> str:
 
 
 def databricks_name(name: str) -> str:
-    """Databricks 4.x ``toDatabricksCompatibleNameLowercase`` (DESTINATION-NAMES.md §3).
+    """Databricks 4.x ``toDatabricksCompatibleNameLowercase``.
 
     alnum_us, ``_`` before a leading digit; over 255 characters: the first 246, ``_`` and the
     last 8 characters of the decimal Java ``hashCode``; then lower case ("Databricks downcases
-    all object names").
+    all object names"). See docs/airbyte/destination-names.md §3 Databricks.
     """
     converted = _underscore_before_digit(alphanumeric_and_underscore(name))
     if len(converted) > 255:
@@ -168,7 +169,7 @@ def databricks_name(name: str) -> str:
 
 
 def motherduck_table_name(name: str) -> str:
-    """MotherDuck's ``LowerCaseNormalizer`` (DESTINATION-NAMES.md §3 MotherDuck / DuckDB).
+    """MotherDuck's ``LowerCaseNormalizer`` (docs/airbyte/destination-names.md §3 MotherDuck).
 
     Lower case, then every character outside ``[A-Za-z0-9]`` -> ``_`` one for one (no NFKD:
     ``café`` -> ``caf_``), ``_`` before a leading digit.
@@ -204,7 +205,7 @@ class DestinationNaming:
       (ClickHouse); its configured ``database`` is then the default namespace;
     - ``default_schema``: the connector's own default when the configuration has none;
     - ``renames_collisions``: a second stream whose normalised table is taken gets a hash
-      suffix (the Bulk CDK's ``TableNameResolver``, DESTINATION-NAMES.md §4).
+      suffix (the Bulk CDK's ``TableNameResolver``, docs/airbyte/destination-names.md §4).
     """
 
     destination_type: str
@@ -228,7 +229,8 @@ class DestinationNaming:
     ) -> str | None:
         """The schema (or dataset, or ClickHouse database) written for Airbyte's namespace.
 
-        ``namespace`` None means "the destination's default" (DESTINATION-NAMES.md §1 step A).
+        ``namespace`` None means "the destination's default"
+        (docs/airbyte/destination-names.md §1 step A).
         """
         if not self.uses_stream_namespace:
             namespace = None

@@ -11,7 +11,8 @@ second read. Whether a job is done, and what error a failed or timed-out job end
 decisions of :mod:`polling` (``AirbyteJob.is_terminal``, ``job_failure``, ``timeout_error``),
 shared with the one-job wait.
 
-The mark, and why it is safe against the real API (BEHAVIOUR.md "Jobs", "Pagination"):
+The mark, and why it is safe against the real API (docs/airbyte/behaviour.md, "Jobs" and
+"Pagination"):
 
 - ``updatedAtStart`` filters on the time a job last changed, but a job's ``lastUpdatedAt`` is
   only returned once it is terminal, so the mark is built from times the *server* gave us, never
@@ -56,7 +57,8 @@ logger = logging.getLogger("airbyte_cloud_dagster")
 # Taken off the mark: job times are whole seconds, and a change may be committed a little after
 # the time it carries. Larger costs only re-listing the jobs that changed in that window.
 DEFAULT_MARGIN_SECONDS = 30.0
-ORDER_BY_UPDATED = "updatedAt|ASC"  # BEHAVIOUR.md "Jobs": the default order is createdAt
+# Not the default order, which is by createdAt (docs/airbyte/behaviour.md, "Jobs").
+ORDER_BY_UPDATED = "updatedAt|ASC"
 
 
 class JobsApi(Protocol):

@@ -1,7 +1,7 @@
 """Listing: every item of a list endpoint, page by page.
 
 Offsets are computed here: ``next`` links drop the status/date/orderBy filters and may carry a
-wrong host (BEHAVIOUR.md "Pagination"), so they are never followed.
+wrong host (docs/airbyte/behaviour.md, "Pagination"), so they are never followed.
 
 >>> list(pages(transport, "/connections", {}, AirbyteConnection.from_api, limit=None))
 """
@@ -17,7 +17,7 @@ from airbyte_cloud_dagster.api.transport import Transport
 
 __all__ = ["PAGE_SIZE", "pages"]
 
-PAGE_SIZE = 100  # the API's maximum `limit` (BEHAVIOUR.md "Jobs", "Connections")
+PAGE_SIZE = 100  # the API's maximum `limit` (the spec's listJobs, listConnections, ...)
 
 _Model = TypeVar("_Model")
 

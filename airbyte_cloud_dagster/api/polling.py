@@ -34,30 +34,34 @@ logger = logging.getLogger("airbyte_cloud_dagster")
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Sleep ``initial`` seconds after the first poll, then ``factor`` times longer each time,
-    never more than ``ceiling``.
+    """Sleep ``poll_interval`` seconds after the first poll, then ``factor`` times longer each time,
+    never more than ``poll_interval_max``.
 
-    >>> PollPolicy(initial=2.0, factor=2.0, ceiling=60.0)
+    >>> PollPolicy(poll_interval=2.0, factor=2.0, poll_interval_max=60.0)
     """
 
-    initial: float = 1.0
+    poll_interval: float = 1.0
     factor: float = 1.5
-    ceiling: float = 30.0
+    poll_interval_max: float = 30.0
 
     def __post_init__(self) -> None:
-        if not (self.initial > 0 and self.ceiling >= self.initial and self.factor >= 1.0):
+        if not (
+            self.poll_interval > 0
+            and self.poll_interval_max >= self.poll_interval
+            and self.factor >= 1.0
+        ):
             raise AirbyteConfigurationError(
-                f"{self!r} is not a usable poll policy; it needs initial > 0, "
-                f"ceiling >= initial and factor >= 1."
+                f"{self!r} is not a usable poll policy; it needs poll_interval > 0, "
+                f"poll_interval_max >= poll_interval and factor >= 1."
             )
 
 
 def poll_schedule(policy: PollPolicy) -> Iterator[float]:
     """The seconds to sleep between polls, forever: pure, no clock involved."""
-    delay = policy.initial
+    delay = policy.poll_interval
     while True:
-        yield min(delay, policy.ceiling)
-        if delay < policy.ceiling:
+        yield min(delay, policy.poll_interval_max)
+        if delay < policy.poll_interval_max:
             delay *= policy.factor
 
 

@@ -1,9 +1,9 @@
 """From an HTTP answer to a result or to the precise error, with a message that says what was
 asked, what came back, and what to do next.
 
-Never assumes JSON: proxies answer 502/503/504 with HTML (BEHAVIOUR.md "Errors"). A 404 or 405
-that is not an answer of the Airbyte API (an HTML page, plain text, JSON that is not a problem
-object) means the request reached some other server or path: ``api_url`` is wrong, and the
+Never assumes JSON: proxies answer 502/503/504 with HTML (docs/airbyte/behaviour.md, "Errors"). A
+404 or 405 that is not an answer of the Airbyte API (an HTML page, plain text, JSON that is not a
+problem object) means the request reached some other server or path: ``api_url`` is wrong, and the
 message says so and shows the expected forms.
 
 >>> raise error_for_response("GET", "/v1/jobs/42", response, retried=True, api_url=url)
@@ -94,7 +94,8 @@ def _read_answer(response: requests.Response) -> _Answer:
 
 def _detail(body: dict[str, Any], resource: tuple[str, str] | None) -> str:
     if resource is not None:
-        # 404 resource-not-found: ``data`` = {resourceType, resourceId} (BEHAVIOUR.md "Errors").
+        # 404 resource-not-found: ``data`` = {resourceType, resourceId}
+        # (docs/airbyte/behaviour.md, "Errors").
         kind, resource_id = resource
         return f"{kind} {resource_id} was not found"
     # The specific message is usually in data.message; `detail` is generic.

@@ -3,7 +3,7 @@
 Retries are a urllib3 :class:`~urllib3.util.retry.Retry` mounted once on the session's adapter,
 never a loop in each call. Only idempotent calls (GET, DELETE) are retried on lost answers and
 on 408/429/5xx; ``POST /jobs`` is never retried here because creating a job is not idempotent
-(BEHAVIOUR.md "Jobs"). Opening a connection is retried for every method (a refused or
+(docs/airbyte/behaviour.md, "Jobs"). Opening a connection is retried for every method (a refused or
 timed-out connect sent nothing, so it cannot duplicate), but on a small budget of its own: a
 wrong host or port should fail in about a second, not after the read retries' long backoff.
 
@@ -31,8 +31,8 @@ __all__ = [
 ]
 
 # Statuses worth another try: the request timed out at a proxy (408), load shedding (429,
-# BEHAVIOUR.md "Errors": no Retry-After), or Airbyte / a proxy in front of it failing (5xx,
-# often with HTML bodies).
+# docs/airbyte/behaviour.md, "Errors": no Retry-After), or Airbyte / a proxy in front of it failing
+# (5xx, often with HTML bodies).
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "DELETE"})
 # Retries of *opening* a connection (refused, host not resolved, connect timeout): enough for

@@ -1,10 +1,10 @@
 """Starting a job without ever starting two.
 
-Creating a job is not idempotent and can take tens of seconds (BEHAVIOUR.md "Jobs"), so
-``POST /jobs`` is never blindly retried. After each attempt that did not return a job:
+Creating a job is not idempotent and can take tens of seconds (docs/airbyte/behaviour.md, "Jobs"),
+so ``POST /jobs`` is never blindly retried. After each attempt that did not return a job:
 
 - 409 ``try-again-later`` (a sync is already running): attach to the running job (or raise,
-  with ``conflict_policy="fail"``); 409 ``state-conflict`` (inactive connection) is final;
+  with ``on_conflict="fail"``); 409 ``state-conflict`` (inactive connection) is final;
 - 429 (load shedding: nothing was created): back off and try again;
 - a lost answer (dropped connection, timeout, 5xx): the job may have been created anyway, and
   may even have ended already (a job that fails fast behind a proxy that timed out). So look
@@ -13,7 +13,7 @@ Creating a job is not idempotent and can take tens of seconds (BEHAVIOUR.md "Job
 
 At most ``START_ATTEMPTS`` POSTs in all, the later ones after an exponential, jittered delay.
 
->>> starter = JobStarter(transport, list_jobs=client.list_jobs, conflict_policy="attach",
+>>> starter = JobStarter(transport, list_jobs=client.list_jobs, on_conflict="attach",
 ...                      logger=logger)
 >>> starter.start(connection_id, JobType.SYNC).job_id
 42
@@ -57,14 +57,14 @@ class JobStarter:
         transport: Transport,
         *,
         list_jobs: Callable[..., list[AirbyteJob]],
-        conflict_policy: Literal["attach", "fail"],
+        on_conflict: Literal["attach", "fail"],
         logger: logging.Logger,
         sleep: Callable[[float], None] = time.sleep,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._transport = transport
         self._list_jobs = list_jobs
-        self.conflict_policy = conflict_policy
+        self.on_conflict = on_conflict
         self._logger = logger
         self._sleep = sleep
         self._wall_clock = wall_clock
@@ -82,7 +82,8 @@ class JobStarter:
                 self._check_conflict(error, connection_id)
                 last_error, found = error, self.find_running(connection_id, job_type)
             except AirbyteRateLimited as error:
-                # Load shedding answers before anything is created (BEHAVIOUR.md "Errors").
+                # Load shedding answers before anything is created
+                # (docs/airbyte/behaviour.md, "Errors").
                 self._logger.warning(
                     "Starting a %s on connection %s was answered 429 (attempt %s of %s); "
                     "backing off.",
@@ -142,7 +143,8 @@ class JobStarter:
         return jobs[0] if jobs else None
 
     def _recent(self, connection_id: str, job_type: JobType | None, **filters: Any) -> list:
-        kind = JobType.RESET if job_type is JobType.CLEAR else job_type  # BEHAVIOUR.md "Jobs"
+        # A clear runs as a reset job (docs/airbyte/behaviour.md, "Jobs").
+        kind = JobType.RESET if job_type is JobType.CLEAR else job_type
         return self._list_jobs(
             connection_id=connection_id,
             job_type=kind,
@@ -154,7 +156,7 @@ class JobStarter:
     def _check_conflict(self, error: AirbyteConflict, connection_id: str) -> None:
         """Re-raise a 409 that attaching cannot fix, with a message that says what to do."""
         if error.problem_type == "state-conflict":
-            # 409 state-conflict: the connection is inactive (BEHAVIOUR.md "Jobs").
+            # 409 state-conflict: the connection is inactive (docs/airbyte/behaviour.md, "Jobs").
             raise error.with_message(
                 f"{error.method} {error.path} returned 409 state-conflict ({error.detail}): "
                 f"connection {connection_id} is inactive, so Airbyte will not sync it; enable "
@@ -162,11 +164,11 @@ class JobStarter:
             ) from None
         if error.problem_type != "try-again-later":
             raise error
-        if self.conflict_policy == "fail":
+        if self.on_conflict == "fail":
             raise error.with_message(
                 f"{error.method} {error.path} returned 409 try-again-later ({error.detail}); "
-                f"conflict_policy='fail', so the client did not attach to the running sync: "
-                f"wait for it to finish, or use conflict_policy='attach'."
+                f"on_conflict='fail', so the client did not attach to the running sync: "
+                f"wait for it to finish, or use on_conflict='attach'."
             ) from None
 
 

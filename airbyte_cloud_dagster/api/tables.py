@@ -1,7 +1,8 @@
 """Where a connection's stream lands in its destination, by the name the warehouse uses.
 
-Airbyte names the table in two steps (DESTINATION-NAMES.md §1; BEHAVIOUR.md "Where a stream
-lands in the destination"). First the platform maps the names, the same for every destination:
+Airbyte names the table in two steps (docs/airbyte/destination-names.md §1;
+docs/airbyte/behaviour.md, "Where a stream lands in the destination"). First the platform maps the
+names, the same for every destination:
 
 - ``namespaceDefinition: destination`` -> the destination's default schema;
 - ``source`` -> the stream's source namespace, else the destination's default;
@@ -112,8 +113,8 @@ def resolve_destination_tables(
 ) -> tuple[DestinationTable, ...]:
     """Every enabled stream's table, in stream order, with collisions renamed like Airbyte.
 
-    Where two streams normalise to one table, the destinations on the Bulk CDK give the later
-    one a hash suffix (DESTINATION-NAMES.md §4). Which stream keeps the plain name follows
+    Where two streams normalise to one table, the destinations on the Bulk CDK give the later one a
+    hash suffix (docs/airbyte/destination-names.md §4). Which stream keeps the plain name follows
     Airbyte's catalog order, assumed here to be the connection's stream order (unconfirmed).
     """
     naming = destination_naming(_type(destination))

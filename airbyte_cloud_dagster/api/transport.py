@@ -91,8 +91,9 @@ class Transport:
         authorization = self.auth.authorization()
         response = self._send_once(method, path, params, json_body, authorization)
         if response.status_code == 401:
-            # A missing or expired token is rejected before the controller runs (BEHAVIOUR.md
-            # "Authentication"), so replaying -- even POST /jobs -- cannot start a second job.
+            # A missing or expired token is rejected before the controller runs
+            # (docs/airbyte/behaviour.md, "Authentication"), so replaying -- even POST /jobs --
+            # cannot start a second job.
             self.auth.handle_unauthorized(authorization, method=method, path=full_path)
             self.logger.info("%s %s got 401; replaying once with a fresh token.", method, full_path)
             response.close()

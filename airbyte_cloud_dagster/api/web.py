@@ -1,6 +1,6 @@
 """Links into the Airbyte web app for things the API returns.
 
-BEHAVIOUR.md, "The Airbyte Cloud web app": a connection's page is
+docs/airbyte/behaviour.md, "The Airbyte Cloud web app": a connection's page is
 ``https://cloud.airbyte.com/workspaces/<workspaceId>/connections/<connectionId>`` on Cloud, and
 the same path on the instance's own host (without ``/api/...``) when self-managed. The job
 history tab has moved between UI versions, so we link the connection page and name the job id

@@ -36,7 +36,14 @@ import dagster as dg
 from dagster.components import DefsStateConfig, DefsStateConfigArgs, ResolvedDefsStateConfig
 from pydantic import Field
 
-from airbyte_cloud_dagster.assets import DEFAULT_POOL, DEFAULT_RESOURCE_KEY, build_airbyte_assets
+from airbyte_cloud_dagster.assets.loader import (
+    DEFAULT_POOL,
+    DEFAULT_RESOURCE_KEY,
+    build_airbyte_assets,
+)
+from airbyte_cloud_dagster.automation.checks import build_airbyte_sync_checks
+from airbyte_cloud_dagster.automation.schedules import build_airbyte_schedules_from_airbyte
+from airbyte_cloud_dagster.automation.sensor import build_airbyte_sync_sensor
 from airbyte_cloud_dagster.components.models import (
     AirbyteConnectionSelector,
     AirbyteConnectionSelectorArgs,
@@ -56,22 +63,12 @@ from airbyte_cloud_dagster.components.translation import (
     AirbyteTranslationArgs,
     resolve_translation,
 )
-from airbyte_cloud_dagster.naming import short_hash
-from airbyte_cloud_dagster.one_step import sync_connections
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
-from airbyte_cloud_dagster.schedules import (
-    CONNECTION_NAME_KEY,
-    build_airbyte_schedules_from_airbyte,
-)
-from airbyte_cloud_dagster.sensor import build_airbyte_sync_sensor
-from airbyte_cloud_dagster.snapshot import AirbyteSnapshotError, write_snapshot
-from airbyte_cloud_dagster.sync_checks import build_airbyte_sync_checks
-from airbyte_cloud_dagster.translator import (
-    CONNECTION_ID_KEY,
-    AirbyteStreamProps,
-    AirbyteTranslator,
-)
-from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.loading import snapshot_or_fetch
+from airbyte_cloud_dagster.workspace.naming import short_hash
+from airbyte_cloud_dagster.workspace.snapshot import AirbyteSnapshotError, write_snapshot
+from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps, AirbyteTranslator
 
 
 @dg.scaffold_with(AirbyteWorkspaceComponentScaffolder)
@@ -135,7 +132,7 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
         default=True,
         description="Read each stream's columns when the state is refreshed.",
     )
-    on_missing_state: Literal["fetch", "fail"] = Field(
+    on_missing_snapshot: Literal["fetch", "fail"] = Field(
         default="fetch",
         description=(
             "No usable state: 'fetch' reads the workspace from the API (with a warning), "
@@ -154,7 +151,7 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
 
     # ------------------------------------------------------------------ hooks
 
-    def get_asset_spec(self, props: AirbyteStreamProps) -> dg.AssetSpec:
+    def get_asset_spec(self, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
         """The spec of one stream before ``translation``; override to change any part::
 
         class MyAirbyte(AirbyteWorkspaceComponent):
@@ -176,22 +173,7 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
                     context.log.info("before")
                     yield from super().execute(context, airbyte)
         """
-        if self.execution != "one_step":
-            yield from airbyte.sync_and_materialize(context)
-            return
-        selected = [s for s in context.assets_def.specs if s.key in context.selected_asset_keys]
-        names = {
-            str(spec.metadata[CONNECTION_ID_KEY]): str(spec.metadata[CONNECTION_NAME_KEY])
-            for spec in selected
-        }
-        workspace_id = airbyte.resolved_workspace_id
-        yield from sync_connections(
-            airbyte,
-            selected,
-            connection_names=names,
-            workspace_ids=dict.fromkeys(names, workspace_id) if workspace_id else None,
-            log=context.log,
-        )
+        return airbyte.sync_and_poll(context)
 
     # ------------------------------------------------------------------ state
 
@@ -222,13 +204,15 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             resource_key=self.resource_key,
             pool=self.pool,
             execution=self.execution,
+            body=self.execute,
         )
-        if type(self).execute is not AirbyteWorkspaceComponent.execute:
-            assets = [self._with_execute(assets_def) for assets_def in assets]
+        automation = self._automation(assets)
         return dg.Definitions(
             assets=assets,
             resources={self.resource_key: self.workspace},
-            **self._automation(assets),
+            schedules=automation["schedules"],
+            sensors=automation["sensors"],
+            asset_checks=automation["asset_checks"],
         )
 
     # ------------------------------------------------------------------ internals
@@ -250,18 +234,22 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
     def _load_state(self, state_path: Path | None) -> AirbyteWorkspaceData:
         """The snapshot in the state (no API call), or the policy for a missing or bad one."""
         key = self.defs_state_config.key
-        if state_path is None:
-            problem = f"No state has been written for {key} yet"
-        else:
+        refresh = f"refresh it with `{REFRESH_COMMAND} --defs-state-key '{key}'`"
+
+        def read() -> AirbyteWorkspaceData:
+            if state_path is None:
+                raise AirbyteSnapshotError(f"No state has been written for {key} yet; {refresh}.")
             try:
                 return read_selected(state_path, self.workspace, self.selector)
             except AirbyteSnapshotError as error:
-                problem = f"The state of {key} cannot be used ({error})"
-        message = f"{problem}; refresh it with `{REFRESH_COMMAND} --defs-state-key '{key}'`."
-        if self.on_missing_state == "fail":
-            raise dg.DagsterInvalidDefinitionError(message)
-        _logger().warning(f"{message} Fetching the workspace from the Airbyte API instead.")
-        return self._fetch()
+                raise AirbyteSnapshotError(
+                    f"The state of {key} cannot be used ({error}); {refresh}."
+                ) from error
+
+        try:
+            return snapshot_or_fetch(read, self._fetch, self.on_missing_snapshot, _logger())
+        except AirbyteSnapshotError as error:  # on_missing_snapshot: fail
+            raise dg.DagsterInvalidDefinitionError(str(error)) from error
 
     def _automation(self, assets: list[dg.AssetsDefinition]) -> dict[str, list[Any]]:
         """Mirrored schedules; with ``wait_mode: sensor``, the sync sensor and its checks."""
@@ -291,28 +279,12 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             )
         return automation
 
-    def _with_execute(self, assets_def: dg.AssetsDefinition) -> dg.AssetsDefinition:
-        """The same assets with ``self.execute`` as their body (a subclass overrode it)."""
-        resource_key = self.resource_key
-
-        @dg.multi_asset(
-            name=assets_def.op.name,
-            specs=list(assets_def.specs),
-            can_subset=assets_def.can_subset,
-            pool=assets_def.op.pool,
-            required_resource_keys={resource_key},
-        )
-        def _sync(context):
-            yield from self.execute(context, getattr(context.resources, resource_key))
-
-        return _sync
-
 
 class _ComponentTranslator(AirbyteTranslator):
     def __init__(self, component: AirbyteWorkspaceComponent) -> None:
         self._component = component
 
-    def get_asset_spec(self, props: AirbyteStreamProps) -> dg.AssetSpec:
+    def get_asset_spec(self, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
         spec = self._component.get_asset_spec(props)
         translation = self._component.translation
         return translation(spec, props) if translation is not None else spec

@@ -10,7 +10,7 @@ Four blocks have their own shape; every other attribute of the component is a pl
   exactly one; none means every active connection.
 - ``translation``: the same attributes Dagster's own integration components take (``key``,
   ``key_prefix``, ``group_name``, ``description``, ``tags``, ``kinds``, ``metadata``,
-  ``owners``), templated per asset with ``{{ props.* }}`` (an ``AirbyteStreamProps``) and
+  ``owners``), templated per asset with ``{{ props.* }}`` (an ``AirbyteConnectionTableProps``) and
   ``{{ spec.* }}`` (the default ``AssetSpec``): see ``translation.py``.
 - ``schedules``: whether to mirror the schedules Airbyte runs the connections on.
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,7 +28,8 @@ import dagster as dg
 import pydantic
 from pydantic import Field
 
-from airbyte_cloud_dagster.api import AirbyteConnection
+from airbyte_cloud_dagster.api import AirbyteConfigurationError, AirbyteConnection
+from airbyte_cloud_dagster.api.arguments import check_credentials, check_uuid
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 
 # Fields whose "{{ env.NAME }}" template becomes an EnvVar instead of the variable's value.
@@ -85,22 +85,12 @@ def _env_var_of(raw: Any) -> str | None:
 
 
 def _check_credentials(settings: dict[str, Any]) -> None:
-    """One kind of credentials or none, caught when the YAML loads, not at the first sync."""
-    given = {name for name in SECRET_FIELDS if settings.get(name) not in (None, "")}
-    if "client_id" in given and "client_secret" not in given:
-        raise ValueError(
-            "workspace.client_secret is missing: client_id is set, so give its secret too, "
-            'for example client_secret: "{{ env.AIRBYTE_CLIENT_SECRET }}".'
-        )
-    if "client_secret" in given and "client_id" not in given:
-        raise ValueError(
-            "workspace.client_id is missing: client_secret is set, so give the application's "
-            'client id too, for example client_id: "{{ env.AIRBYTE_CLIENT_ID }}".'
-        )
-    if "api_token" in given and "client_id" in given:
-        raise ValueError(
-            "workspace: give either client_id and client_secret, or api_token, not both."
-        )
+    """One kind of credentials or none (the resource's own rule, ``check_credentials``), caught
+    when the YAML loads, not at the first sync, and named by its YAML path."""
+    try:
+        check_credentials(*(settings.get(name) or None for name in SECRET_FIELDS))
+    except AirbyteConfigurationError as error:
+        raise ValueError(f"workspace.{error}") from None
 
 
 # --------------------------------------------------------------------------- connection selector
@@ -183,8 +173,8 @@ def resolve_connection_selector(
 
 def _is_uuid(value: str) -> bool:
     try:
-        uuid.UUID(value)
-    except ValueError:
+        check_uuid("connection_id", value)
+    except AirbyteConfigurationError:
         return False
     return True
 

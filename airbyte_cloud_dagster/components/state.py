@@ -1,4 +1,4 @@
-"""The component's state: the snapshot (``snapshot.py``) of the connections it selects.
+"""The component's state: the snapshot (``workspace/snapshot.py``) of the connections it selects.
 
 ``fetch_selected`` is the only place the component calls the API for its state (run by
 ``dg utils refresh-defs-state``); ``read_selected`` reads it back without any call. The
@@ -21,8 +21,9 @@ from airbyte_cloud_dagster.components.models import (
     env_var_name,
 )
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
-from airbyte_cloud_dagster.snapshot import read_snapshot
-from airbyte_cloud_dagster.workspace import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
+from airbyte_cloud_dagster.workspace.snapshot import read_snapshot
 
 REFRESH_COMMAND = "dg utils refresh-defs-state"
 
@@ -46,13 +47,13 @@ def fetch_selected(
         seen.add(connection.name)
         return selector.matches(connection)
 
-    data = AirbyteWorkspaceData.fetch(
-        airbyte.get_client(),
-        workspace_id=airbyte.resolved_workspace_id,
+    options = AirbyteLoadOptions(
         connection_ids=list(selector.by_id) or None,
         connection_filter=None if selector.by_id else selected,
         fetch_column_schema=fetch_column_schema,
-        logger=_logger(),
+    )
+    data = AirbyteWorkspaceData.fetch(
+        airbyte.get_client(), options, workspace_id=airbyte.resolved_workspace_id, logger=_logger()
     )
     missing = [name for name in selector.by_name if name not in seen]
     if missing:
@@ -83,11 +84,11 @@ def read_selected(
         api_url=str(airbyte.api_url),
         workspace_id=airbyte.resolved_workspace_id,
     )
-    return data.select(
+    options = AirbyteLoadOptions(
         connection_ids=list(selector.by_id) or None,
         connection_filter=None if selector.by_id else selector.matches,
-        logger=_logger(),
     )
+    return data.select(options, logger=_logger())
 
 
 def check_env_vars(airbyte: AirbyteCloudResource) -> None:

@@ -6,7 +6,7 @@ It has the shape Dagster's own integration components give ``translation`` (``ke
 spec's, every other attribute replaces it. Templates are rendered once per stream, when the
 specs are built, with two names in scope:
 
-- ``props``: the ``AirbyteStreamProps`` of the stream (``props.connection.name``,
+- ``props``: the ``AirbyteConnectionTableProps`` of the stream (``props.connection.name``,
   ``props.stream.name``, ``props.table.schema``, ``props.destination.destination_type``, ...);
 - ``spec``: the default ``AssetSpec`` (``spec.key``, ``spec.group_name``, ...).
 
@@ -32,7 +32,7 @@ from jinja2.exceptions import UndefinedError
 from jinja2.nativetypes import NativeEnvironment
 from pydantic import Field
 
-from airbyte_cloud_dagster.translator import AirbyteStreamProps
+from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps
 
 _MERGED = ("tags", "metadata")
 
@@ -68,7 +68,7 @@ class AirbyteTranslation:
     constant: Mapping[str, Any]
     context: dg.ResolutionContext
 
-    def __call__(self, spec: dg.AssetSpec, props: AirbyteStreamProps) -> dg.AssetSpec:
+    def __call__(self, spec: dg.AssetSpec, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
         scope = self.context.with_scope(props=props, spec=spec)
         rendered = dict(self.constant)
         for name, raw in self.templated.items():

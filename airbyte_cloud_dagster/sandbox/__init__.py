@@ -1,7 +1,7 @@
 """A faithful local server of the public Airbyte API, for demos and tests.
 
 Serves the Cloud paths (``/v1``) and the self-managed ones (``/api/public/v1``) with the
-quirks of the real server (see ``../shared/airbyte-api/BEHAVIOUR.md``): client-credential
+quirks of the real server (see ``docs/airbyte/behaviour.md``): client-credential
 tokens, jobs that run in wall-clock time, 409s, pagination links that drop filters, problem
 objects. Faults can be injected, and successful syncs land rows in a SQLite "warehouse".
 Imports neither the client (``airbyte_cloud_dagster.api``) nor Dagster.

@@ -140,7 +140,7 @@ class Api:
 
     # ------------------------------------------------------------------ auth
     async def token(self, request: Request) -> Response:
-        """Client credentials -> bearer token (BEHAVIOUR.md "Authentication")."""
+        """Client credentials -> bearer token (docs/airbyte/behaviour.md, "Authentication")."""
         raw = await request.body()
         content_type = request.headers.get("content-type", "")
         if "json" in content_type or raw.lstrip().startswith(b"{"):
@@ -272,7 +272,7 @@ class Api:
                 f"Connection {connection.connection_id} is {connection.status}; "
                 "enable it before starting a job.",
             )
-        # BEHAVIOUR.md: clear runs a reset and comes back as jobType "reset".
+        # docs/airbyte/behaviour.md, "Jobs": clear runs a reset and comes back as jobType "reset".
         kind = "reset" if job_type in ("reset", "clear") else "sync"
         job = self.state.jobs.start(connection.connection_id, kind, len(connection.streams))
         return self.job_response(job)
@@ -327,7 +327,8 @@ class Api:
 
     @staticmethod
     def _order_by(raw: str | None) -> tuple[str, bool]:
-        """``createdAt|ASC`` etc.; default createdAt ascending (BEHAVIOUR.md)."""
+        """``createdAt|ASC`` etc.; the default is createdAt ascending
+        (docs/airbyte/behaviour.md, "Jobs")."""
         if raw is None:
             return "createdAt", False
         field_name, _, direction = raw.partition("|")
@@ -362,9 +363,9 @@ def build_app(state: SandboxState) -> Gateway:
     api_routes = api.routes()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette):  # type: ignore[no-untyped-def]
+    async def lifespan(app: Starlette):
         async def tick() -> None:
-            # BEHAVIOUR-independent: lets successful jobs land even if nobody polls.
+            # Not an Airbyte behaviour: lets successful jobs land even if nobody polls.
             while True:
                 await asyncio.sleep(TICK_SECONDS)
                 state.jobs.tick()

@@ -1,9 +1,9 @@
 """Application credentials and the bearer tokens they are exchanged for.
 
-BEHAVIOUR.md "Authentication": ``POST /applications/token`` with ``client_id``/``client_secret``
-(JSON or form) returns ``{"access_token", "token_type": "Bearer", "expires_in"}``. Tokens are
-opaque random strings; a missing, unknown or expired token is refused with 401 before the
-controller runs.
+docs/airbyte/behaviour.md, "Authentication": ``POST /applications/token`` with
+``client_id``/``client_secret`` (JSON or form) returns ``{"access_token", "token_type": "Bearer",
+"expires_in"}``. Tokens are opaque random strings; a missing, unknown or expired token is refused
+with 401 before the controller runs.
 """
 
 from __future__ import annotations

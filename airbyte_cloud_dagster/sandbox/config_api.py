@@ -1,18 +1,19 @@
-"""The few internal Config API calls the sandbox serves under ``/api/v1`` (CONFIG-API.md).
+"""The few internal Config API calls the sandbox serves under ``/api/v1``.
 
-RPC style: every call is a POST with a JSON body. Same gateway as the public API (auth with
-the same bearer tokens, faults, request log; fault globs are the path below ``/api/v1``, e.g.
-``"/jobs/get*"``). Served from the sandbox's own jobs and workspace:
+As described in ``docs/airbyte/config-api.md``. RPC style: every call is a POST with a JSON body.
+Same gateway as the public API (auth with the same bearer tokens, faults, request log; fault globs
+are the path below ``/api/v1``, e.g. ``"/jobs/get*"``). Served from the sandbox's own jobs and
+workspace:
 
-- ``POST /applications/token``: self-managed Airbyte hands out tokens here too (CONFIG-API.md
-  "Authentication"), with the public endpoint's handler;
+- ``POST /applications/token``: self-managed Airbyte hands out tokens here too
+  (docs/airbyte/config-api.md, "Authentication"), with the public endpoint's handler;
 - ``POST /jobs/get`` ``{id}``: ``JobInfoRead`` with logs, no job-level stats;
 - ``POST /jobs/get_without_logs`` ``{id}``: ``JobInfoRead`` without logs, with
   ``aggregatedStats`` and ``streamAggregatedStats``;
 - ``POST /jobs/get_light`` ``{id}``: ``JobInfoLightRead``, the job alone;
 - ``POST /connections/get`` ``{connectionId}``: ``ConnectionRead``.
 
-Errors have the bodies Airbyte sends since v2.0.0 (CONFIG-API.md "Errors"): only
+Errors have the bodies Airbyte sends since v2.0.0 (docs/airbyte/config-api.md, "Errors"): only
 ``{"errorId": <uuid>}``. An unknown connection is a 404; an unknown job is a **500**, because
 the server's "Could not find job with id" is an unmapped ``RuntimeException``.
 """
@@ -85,7 +86,9 @@ def routes(state: SandboxState, *, token: Handler) -> list[BaseRoute]:
             raise ConfigApiError(400)
         try:
             return state.jobs.get(job_id)
-        except Problem:  # "Could not find job with id: N", unmapped: a 500 (CONFIG-API.md)
+        except Problem:
+            # "Could not find job with id: N" is not mapped: a 500
+            # (docs/airbyte/config-api.md, "Unknown ids").
             raise ConfigApiError(500) from None
 
     def job_handler(*, logs: bool, aggregated: bool, light: bool = False) -> Handler:

@@ -1,10 +1,10 @@
-"""A sandbox connection as the internal Config API shows it: ``ConnectionRead`` (CONFIG-API.md 4).
+"""A sandbox connection as the internal Config API shows it: ``ConnectionRead``.
 
-Complete enough for dagster-airbyte's ``AirbyteWorkspace``, which reads ``connectionId``,
-``name``, ``prefix``, ``destinationId`` and, per ``syncCatalog.streams[]`` entry,
-``stream.name``, ``stream.jsonSchema`` (``properties`` with a ``type`` each) and
-``config.selected``. Like the real server, the catalog lists *every* stream of the source,
-the connection's enabled ones with ``selected: true``; nulls are omitted.
+The fields are those of docs/airbyte/config-api.md §4. Complete enough for dagster-airbyte's
+``AirbyteWorkspace``, which reads ``connectionId``, ``name``, ``prefix``, ``destinationId`` and, per
+``syncCatalog.streams[]`` entry, ``stream.name``, ``stream.jsonSchema`` (``properties`` with a
+``type`` each) and ``config.selected``. Like the real server, the catalog lists *every* stream of
+the source, the connection's enabled ones with ``selected: true``; nulls are omitted.
 
 Public API values are translated where the two APIs differ: ``custom_format`` is
 ``customformat``; a sync mode such as ``incremental_deduped_history`` is a ``syncMode``
@@ -74,7 +74,8 @@ def connection_read(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
             "notifySchemaChanges": False,
             "notifySchemaChangesByEmail": False,
             "nonBreakingChangesPreference": "ignore",
-            "created_at": connection.created_at,  # really snake_case (CONFIG-API.md)
+            # Really snake_case (docs/airbyte/config-api.md §4).
+            "created_at": connection.created_at,
             "backfillPreference": "disabled",
             "workspaceId": catalog.workspace_id,
             "tags": [],
@@ -86,7 +87,8 @@ def connection_read(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
 def _schedule(schedule: ScheduleSeed) -> dict[str, Any]:
     """``scheduleType`` and ``scheduleData`` (plus the legacy ``schedule`` for basic ones)."""
     if schedule.schedule_type == "cron" and schedule.cron_expression:
-        # The public API appends the zone to the Quartz expression (BEHAVIOUR.md).
+        # The public API appends the zone to the Quartz expression
+        # (docs/airbyte/behaviour.md, "Connections").
         expression, _, zone = schedule.cron_expression.rpartition(" ")
         cron = {"cronExpression": expression or zone, "cronTimeZone": zone if expression else "UTC"}
         return {"scheduleType": "cron", "scheduleData": {"cron": cron}}

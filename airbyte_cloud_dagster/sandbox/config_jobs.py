@@ -1,6 +1,7 @@
-"""A sandbox job as the internal Config API shows it: ``JobInfoRead`` (CONFIG-API.md 1-3).
+"""A sandbox job as the internal Config API shows it: ``JobInfoRead``.
 
-Built from the same job the public API serves (jobs.py), so the two never disagree:
+Its fields are those of docs/airbyte/config-api.md §1-§3. Built from the same job the public API
+serves (jobs.py), so the two never disagree:
 
 - attempts follow :meth:`Job.attempt_spans`: one failed attempt per ``incomplete`` spell,
   then the final one (``succeeded``, or ``failed`` for failed and cancelled jobs);
@@ -25,7 +26,7 @@ from airbyte_cloud_dagster.sandbox.jobs import Job, JobBook, JobPlan, iso_time
 from airbyte_cloud_dagster.sandbox.seed import ConnectionSeed
 from airbyte_cloud_dagster.sandbox.warehouse import split_rows
 
-# Real externalMessage texts (CONFIG-API.md section 1, sources [C1] and [P6]).
+# Real externalMessage texts (docs/airbyte/config-api.md, "Failure messages").
 CONNECTOR_ERROR = "Something went wrong in the connector. See the logs for more details."
 SOURCE_ERROR = "Something went wrong within the source connector"
 SOURCE_EXIT = "Source process exited with non-zero exit code 1"

@@ -4,8 +4,8 @@ Three kinds of fault, each matched by an fnmatch glob on the path *below* the AP
 (``"/jobs"``, ``"/jobs/*"``, ``"/connections*"``) and optionally an HTTP method:
 
 - ``fail``: answer ``status`` without handling the request, with the body the real culprit
-  sends (BEHAVIOUR.md "Errors"): 429 a JSON ``{"message": ...}`` and no ``Retry-After``;
-  5xx an HTML page from a proxy; 401 plain text; other 4xx a problem object.
+  sends (docs/airbyte/behaviour.md, "Errors"): 429 a JSON ``{"message": ...}`` and no
+  ``Retry-After``; 5xx an HTML page from a proxy; 401 plain text; other 4xx a problem object.
 - ``delay``: handle the request, then hold the response back for ``seconds``.
 - ``drop``: handle the request (a POST /jobs does create the job), then close the TCP
   connection without sending a byte.

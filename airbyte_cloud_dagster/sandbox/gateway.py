@@ -5,7 +5,7 @@ return without any response at all. Order for each ``/v1`` or ``/api/public/v1``
 
 1. a ``fail`` fault answers straight away (like a proxy or load shedder would);
 2. the auth gateway refuses a missing/unknown/expired bearer token with a plain-text 401,
-   before any controller runs (BEHAVIOUR.md "Authentication");
+   before any controller runs (docs/airbyte/behaviour.md, "Authentication");
 3. the routes handle the request; the response is buffered;
 4. a ``delay`` fault holds it back, a ``drop`` fault closes the connection instead;
 5. the request is logged (status 0 when dropped).
@@ -58,7 +58,7 @@ def split_api_path(path: str) -> tuple[str, str] | None:
 
 
 def fault_response(status: int, api_path: str) -> Response:
-    """The body the real culprit of ``status`` sends (BEHAVIOUR.md "Errors")."""
+    """The body the real culprit of ``status`` sends (docs/airbyte/behaviour.md, "Errors")."""
     if status == 429:  # Airbyte's load shedder: JSON, and no Retry-After header
         return JSONResponse({"message": "You are being rate limited."}, status_code=429)
     if status >= 500:

@@ -5,9 +5,9 @@ the clock, worked out lazily whenever the job is read (plus a light ticker, see 
 
     pending ─▶ queued (queued_for s) ─▶ running ─▶ [incomplete ─▶ running] x attempts ─▶ outcome
 
-A successful job still reads ``running`` until its rows have landed in the warehouse, so a
-client that sees ``succeeded`` can query the tables straight away. The rules for starting jobs
-come from BEHAVIOUR.md "Jobs": one job at a time per connection (409 ``try-again-later``), a
+A successful job still reads ``running`` until its rows have landed in the warehouse, so a client
+that sees ``succeeded`` can query the tables straight away. The rules for starting jobs come from
+docs/airbyte/behaviour.md, "Jobs": one job at a time per connection (409 ``try-again-later``), a
 reset cancels a running sync, cancelling a finished job is a 409.
 """
 
@@ -28,7 +28,7 @@ TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 OUTCOMES = ("succeeded", "failed", "cancelled")
 MAX_PENDING_SECONDS = 0.1
 BYTES_PER_ROW = 187  # a plausible average record size; keeps bytesSynced deterministic
-# FailureReason.failureType and .failureOrigin of the Config API (CONFIG-API.md section 1).
+# FailureReason.failureType and .failureOrigin of the Config API (docs/airbyte/config-api.md §1).
 FAILURE_TYPES = (
     "config_error",
     "system_error",
@@ -201,9 +201,11 @@ class JobBook:
                 if j.connection_id == connection_id and self._status(j, now) not in TERMINAL
             ]
             if running and (job_type == "sync" or any(j.job_type == "reset" for j in running)):
-                # BEHAVIOUR.md: 409 try-again-later, and no second job is queued.
+                # 409 try-again-later, and no second job is queued
+                # (docs/airbyte/behaviour.md, "Jobs").
                 raise Problem("try-again-later", f"A sync is already running for: {connection_id}")
-            for job in running:  # a reset cancels the running sync (BEHAVIOUR.md)
+            # A reset cancels the running sync (docs/airbyte/behaviour.md, "Jobs").
+            for job in running:
                 self._finish(job, "cancelled", now)
             plan = self._plans.get(connection_id, self.default_plan)
             self._created[connection_id] += 1
@@ -238,7 +240,7 @@ class JobBook:
             return job
 
     def cancel(self, job_id: int) -> Job:
-        """Cancel a job that has not finished (409 otherwise, as BEHAVIOUR.md says)."""
+        """Cancel a job that has not finished (409 otherwise: docs/airbyte/behaviour.md, "Jobs")."""
         with self._lock:
             job = self.get(job_id)
             now = time.time()

@@ -1,4 +1,4 @@
-"""List pagination exactly as the real server does it (BEHAVIOUR.md "Pagination").
+"""List pagination exactly as the real server does it (docs/airbyte/behaviour.md, "Pagination").
 
 - ``limit`` 1..100 (default 20) and ``offset`` >= 0; anything else is a 400.
 - ``next`` is set whenever the page is non-empty, so a client walking the links makes one extra

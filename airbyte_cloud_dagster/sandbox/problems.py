@@ -1,6 +1,6 @@
 """Problem objects: the error bodies of the public Airbyte API.
 
-BEHAVIOUR.md "Errors": every error is sent as ``application/json`` with
+docs/airbyte/behaviour.md, "Errors": every error is sent as ``application/json`` with
 ``{"status", "type", "title", "detail", "documentationUrl", "data"}``. ``title`` is a stable slug,
 ``detail`` is a generic sentence and the specific message lives in ``data.message`` (or, for 404,
 ``data`` is ``{resourceType, resourceId}``). Handlers raise :class:`Problem`; the app turns it

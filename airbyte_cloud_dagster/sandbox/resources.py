@@ -1,7 +1,8 @@
 """The workspace as the API serves it: lookups by id and the JSON of each resource.
 
 Shapes follow openapi.yaml (WorkspaceResponse, SourceResponse, DestinationResponse,
-ConnectionResponse, StreamProperties); quirks from BEHAVIOUR.md are noted where they apply.
+ConnectionResponse, StreamProperties); quirks from docs/airbyte/behaviour.md are noted where they
+apply.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from airbyte_cloud_dagster.sandbox.seed import (
     WorkspaceSeed,
 )
 
-# BEHAVIOUR.md: "deprecated" is how a deleted connection shows up (includeDeleted=true).
+# docs/airbyte/behaviour.md, "Connections": "deprecated" is how a deleted connection shows up
+# (includeDeleted=true).
 DELETED_STATUS = "deprecated"
 
 
@@ -98,7 +100,8 @@ def _configured_stream_json(
     cursor = stream.cursor_field if stream.cursor_field is not None else source_stream.cursor_field
     pk = stream.primary_key if stream.primary_key is not None else source_stream.primary_key
     body: dict[str, Any] = {"name": stream.name}
-    # BEHAVIOUR.md: streams without a source namespace carry no namespace key.
+    # Streams without a source namespace carry no namespace key
+    # (docs/airbyte/behaviour.md, "Connections").
     if stream.namespace is not None:
         body["namespace"] = stream.namespace
     body.update(
@@ -145,7 +148,7 @@ def connection_json(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
 
 
 def stream_properties_json(stream: StreamSeed) -> dict[str, Any]:
-    """StreamProperties; note the lower-case ``streamnamespace`` (a spec quirk, BEHAVIOUR.md)."""
+    """StreamProperties; note the lower-case ``streamnamespace`` (a quirk of the spec itself)."""
     body: dict[str, Any] = {
         "streamName": stream.name,
         "syncModes": list(stream.sync_modes),

@@ -2,8 +2,8 @@
 
 Real Airbyte starts a connection's syncs by itself on its ``schedule`` (and people start them
 from its UI); a Dagster sensor has to find those jobs through ``GET /jobs``. Here they are
-started on demand, with the same rules as ``POST /jobs`` (BEHAVIOUR.md "Jobs": one sync at a
-time per connection, 409 ``try-again-later`` otherwise; an inactive connection, 409
+started on demand, with the same rules as ``POST /jobs`` (docs/airbyte/behaviour.md, "Jobs": one
+sync at a time per connection, 409 ``try-again-later`` otherwise; an inactive connection, 409
 ``state-conflict``), and they then look exactly like any other job.
 
 - Python: ``Sandbox.start_external_sync(connection_id) -> dict`` (the job as ``GET /jobs/{id}``

@@ -141,7 +141,8 @@ class DestinationSeed:
 
     @property
     def default_schema(self) -> str:
-        """Where streams land unless the connection says otherwise (BEHAVIOUR.md)."""
+        """Where streams land unless the connection says otherwise
+        (docs/airbyte/behaviour.md, "Destinations and sources")."""
         config = self.configuration
         return str(config.get("schema") or config.get("dataset_id") or "public")
 

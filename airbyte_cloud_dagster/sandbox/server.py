@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 DROP_WAIT_SECONDS = 1.0
 
 
-def make_dropper(server: uvicorn.Server):  # type: ignore[no-untyped-def]
+def make_dropper(server: uvicorn.Server):
     """Close the TCP connection of an ASGI scope, sending nothing.
 
     uvicorn keeps every open connection's protocol in ``server.server_state.connections``;
@@ -48,7 +48,7 @@ def make_dropper(server: uvicorn.Server):  # type: ignore[no-untyped-def]
         client = tuple(scope.get("client") or ())
         for protocol in list(server.server_state.connections):
             if tuple(getattr(protocol, "client", None) or ()) == client:
-                protocol.transport.abort()  # type: ignore[union-attr]
+                protocol.transport.abort()
                 deadline = time.monotonic() + DROP_WAIT_SECONDS
                 cycle = getattr(protocol, "cycle", None)
                 while cycle is not None and not cycle.disconnected and time.monotonic() < deadline:

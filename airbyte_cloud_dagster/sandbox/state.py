@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from airbyte_cloud_dagster.sandbox.seed import WorkspaceSeed
 from airbyte_cloud_dagster.sandbox.warehouse import Warehouse
 
 # Closes the client connection of an ASGI scope without a response; set by the server (server.py).
-Dropper = Callable[[dict[str, Any]], Awaitable[bool]]
+Dropper = Callable[[MutableMapping[str, Any]], Awaitable[bool]]
 
 
 @dataclass

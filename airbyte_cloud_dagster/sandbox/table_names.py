@@ -1,8 +1,8 @@
 """Which schema and table a destination of a given type writes a stream to.
 
-The sandbox's own copy of the rules in ``../shared/airbyte-api/DESTINATION-NAMES.md``, written
+The sandbox's own copy of the rules in ``docs/airbyte/destination-names.md``, written
 apart from the client's ``api/destination_names.py`` on purpose: the sandbox must be able to
-prove the client wrong, so it shares no code with it. Two steps (§1 of that file):
+prove the client wrong, so it shares no code with it. Two steps (§1 of that page):
 
 1. the platform maps names, the same for every destination: the namespace from the
    connection's ``namespaceDefinition`` (None meaning "the destination's default"), the table
@@ -31,7 +31,7 @@ _RENAMES_COLLISIONS = {"snowflake", "bigquery", "postgres", "redshift", "databri
 
 
 def mapped_namespace(connection: ConnectionSeed, stream_namespace: str | None) -> str | None:
-    """Step 1 (BEHAVIOUR.md "Where a stream lands"): None = the destination's default."""
+    """Step 1 (docs/airbyte/destination-names.md §1 step A): None = the destination's default."""
     if connection.namespace_definition == "source":
         return stream_namespace or None
     if connection.namespace_definition == "custom_format":

@@ -1,6 +1,6 @@
 """Read-only HTML pages at the Airbyte web app's paths, so links from Dagster open something.
 
-BEHAVIOUR.md, "The Airbyte Cloud web app": a connection's page is
+docs/airbyte/behaviour.md, "The Airbyte Cloud web app": a connection's page is
 ``/workspaces/<workspaceId>/connections/<connectionId>`` on the web app's host. The sandbox
 serves a small page there (connection, source and destination, schedule, streams, recent jobs
 with status and rows) and a list of connections at ``/workspaces/<workspaceId>/connections``.

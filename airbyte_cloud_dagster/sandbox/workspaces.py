@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from airbyte_cloud_dagster.sandbox.seed import (
@@ -11,7 +12,6 @@ from airbyte_cloud_dagster.sandbox.seed import (
     ConfiguredStreamSeed,
     ConnectionSeed,
     DestinationSeed,
-    Path_,
     ScheduleSeed,
     SourceSeed,
     StreamSeed,
@@ -26,7 +26,7 @@ from airbyte_cloud_dagster.sandbox.seed import (
 def _stream(
     name: str,
     namespace: str | None,
-    fields: list[str | Path_],
+    fields: Sequence[str | Sequence[str]],
     *,
     pk: str | None = "id",
     cursor: str | None = "updated_at",

@@ -2,7 +2,7 @@
 
 One row per case: destination type, source namespace (``namespaceDefinition: source``, None =
 the destination's default), stream, prefix, and the expected ``dagster/table_name``. Expected
-values are the worked examples of ../shared/airbyte-api/DESTINATION-NAMES.md §3; the default
+values are the worked examples of docs/airbyte/destination-names.md §3; the default
 database is ``analytics`` and the default schema ``raw`` unless a row says otherwise.
 """
 

@@ -20,7 +20,7 @@ from .helpers import TOKEN_PATH
 
 STRIPE = "Stripe → Warehouse"
 APP_POSTGRES = "App Postgres → Warehouse"
-FAST = PollPolicy(initial=0.05, ceiling=0.2)
+FAST = PollPolicy(poll_interval=0.05, poll_interval_max=0.2)
 WHOLE_SECONDS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 

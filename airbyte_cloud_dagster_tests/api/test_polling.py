@@ -90,7 +90,7 @@ def test_a_one_hour_sync_costs_about_a_third_of_a_fixed_ten_second_poll():
         wait_for_job(get_job, 7, poll=policy, clock=clock, sleep=clock.sleep)
         return polls
 
-    fixed = PollPolicy(initial=10.0, factor=1.0, ceiling=10.0)
+    fixed = PollPolicy(poll_interval=10.0, factor=1.0, poll_interval_max=10.0)
     assert requests_for(PollPolicy(), 60) == 10
     assert requests_for(PollPolicy(), 600) == 28
     assert requests_for(PollPolicy(), 3600) == 128
@@ -168,5 +168,5 @@ def test_an_error_while_polling_propagates():
 def test_a_poll_policy_that_would_spin_is_refused():
     from airbyte_cloud_dagster.api import AirbyteConfigurationError
 
-    with pytest.raises(AirbyteConfigurationError, match="initial > 0"):
-        PollPolicy(initial=0)
+    with pytest.raises(AirbyteConfigurationError, match="poll_interval > 0"):
+        PollPolicy(poll_interval=0)

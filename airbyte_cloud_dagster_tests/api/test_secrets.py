@@ -9,7 +9,7 @@ import pytest
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteError, PollPolicy
 
 STRIPE = "Stripe → Warehouse"
-FAST = PollPolicy(initial=0.1, factor=1.5, ceiling=0.3)
+FAST = PollPolicy(poll_interval=0.1, factor=1.5, poll_interval_max=0.3)
 
 
 def messages_of(error: BaseException) -> list[str]:

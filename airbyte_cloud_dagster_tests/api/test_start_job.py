@@ -30,15 +30,15 @@ def test_a_sync_already_running_is_attached_to_and_its_result_returned(
     assert any("Attached to Airbyte job" in r.getMessage() for r in caplog.records)
 
 
-def test_with_conflict_policy_fail_a_running_sync_raises(airbyte_sandbox, make_client):
-    client = make_client(conflict_policy="fail")
+def test_with_on_conflict_fail_a_running_sync_raises(airbyte_sandbox, make_client):
+    client = make_client(on_conflict="fail")
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(connection_id, duration=30)
     client.trigger_sync(connection_id)
     with pytest.raises(AirbyteConflict) as raised:
         client.trigger_sync(connection_id)
     assert raised.value.problem_type == "try-again-later"
-    assert "conflict_policy='fail'" in str(raised.value)
+    assert "on_conflict='fail'" in str(raised.value)
 
 
 def test_a_start_whose_answer_is_dropped_does_not_start_a_second_sync(airbyte_sandbox, client):

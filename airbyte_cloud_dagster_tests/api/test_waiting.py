@@ -7,7 +7,7 @@ import pytest
 from airbyte_cloud_dagster.api import AirbyteJobFailed, AirbyteTimeout, JobStatus, PollPolicy
 
 STRIPE = "Stripe → Warehouse"
-FAST = PollPolicy(initial=0.1, factor=1.5, ceiling=0.3)
+FAST = PollPolicy(poll_interval=0.1, factor=1.5, poll_interval_max=0.3)
 
 
 def test_queued_and_incomplete_attempts_do_not_end_the_wait(airbyte_sandbox, client):

@@ -18,7 +18,7 @@ import yaml
 from click.testing import CliRunner
 from dagster_dg_cli.cli import cli as dg_cli
 
-from ..dagster.conftest import sandbox_settings
+from ..helpers import sandbox_settings
 
 COMPONENT = "airbyte_cloud_dagster.components.AirbyteWorkspaceComponent"
 DEV_CLI = "DAGSTER_IS_DEV_CLI"

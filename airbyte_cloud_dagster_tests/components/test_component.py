@@ -9,9 +9,9 @@ import dagster as dg
 import pytest
 
 from airbyte_cloud_dagster import AirbyteTranslator, load_airbyte_cloud_assets
-from airbyte_cloud_dagster.translator import AirbyteStreamProps
+from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps
 
-from ..dagster.conftest import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, sandbox_resource
+from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, sandbox_resource
 from .project import error_chain, sandbox_workspace
 
 # Dagster adds these to every component's assets: where the YAML is, which component made them.
@@ -44,7 +44,7 @@ def airbyte_assets_of(defs: dg.Definitions) -> list[dg.AssetsDefinition]:
 class _PrefixedTranslator(AirbyteTranslator):
     """The Python equivalent of the YAML ``translation`` in the test below."""
 
-    def get_asset_spec(self, props: AirbyteStreamProps) -> dg.AssetSpec:
+    def get_asset_spec(self, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
         spec = super().get_asset_spec(props)
         return spec.replace_attributes(
             key=spec.key.with_prefix("airbyte"),
@@ -186,7 +186,7 @@ def test_without_state_it_fetches_with_a_warning_or_fails(airbyte_sandbox, make_
     assert airbyte_assets_of(defs)
     assert "dg utils refresh-defs-state" in caplog.text
 
-    failing = make_project({"workspace": workspace, "on_missing_state": "fail"})
+    failing = make_project({"workspace": workspace, "on_missing_snapshot": "fail"})
     with pytest.raises(Exception) as raised:
         failing.load()
     assert "No state has been written" in error_chain(raised.value)

@@ -13,10 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-from ..dagster.conftest import STRIPE
+from ..helpers import STRIPE
 from .project import COMPONENT
+
+pytestmark = pytest.mark.slow  # the dg and dagster CLIs in subprocesses
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "airbyte_dg_project"
 DG = str(Path(sys.executable).with_name("dg"))

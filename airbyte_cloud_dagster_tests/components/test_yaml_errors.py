@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..dagster.conftest import STRIPE
+from ..helpers import STRIPE
 from .project import error_chain, sandbox_workspace
 
 CLOUD = {

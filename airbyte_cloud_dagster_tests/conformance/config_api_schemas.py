@@ -1,10 +1,10 @@
 """JSON Schemas of the internal Config API bodies the sandbox serves.
 
-Written by hand from ``../shared/airbyte-api/CONFIG-API.md`` (itself read from Airbyte's
-``config.yaml`` and server code), not from a machine-readable spec: no Config API spec is
-stored next to openapi.yaml. Stricter than the spec in two ways that CONFIG-API.md states
-as server behaviour: nulls are never sent (``NON_ABSENT``), so no property allows ``null``;
-and objects allow only the properties CONFIG-API.md lists, so the sandbox cannot invent any.
+Written by hand from ``docs/airbyte/config-api.md`` (itself read from Airbyte's ``config.yaml``
+and server code), not from a machine-readable spec: no Config API spec is stored next to
+openapi.yaml. Stricter than the spec in two ways that page states as server behaviour: nulls
+are never sent (``NON_ABSENT``), so no property allows ``null``; and objects allow only the
+properties that page lists, so the sandbox cannot invent any.
 
 >>> validate_config_body("JobInfoRead", response.json())
 """
@@ -34,7 +34,7 @@ def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
 
 STREAM_DESCRIPTOR = _object(["name"], {"name": {"type": "string"}, "namespace": {"type": "string"}})
 
-# Attempt stats from the stored sync summary (CONFIG-API.md section 1, "Attempt stats").
+# Attempt stats from the stored sync summary (docs/airbyte/config-api.md §1, "Attempt stats").
 ATTEMPT_STATS = _object(
     [],
     {
@@ -321,7 +321,8 @@ ACCESS_TOKEN = {
     "properties": {"access_token": {"type": "string", "minLength": 1}},
 }
 
-# Since v2.0.0 404, 400, 401 and 500 bodies are only an error id (CONFIG-API.md "Errors").
+# Since v2.0.0 404, 400, 401 and 500 bodies are only an error id
+# (docs/airbyte/config-api.md, "Errors").
 ERROR_ID = _object(["errorId"], {"errorId": UUID})
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -339,4 +340,6 @@ def validate_config_body(schema_name: str, body: Any) -> None:
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:10]]
-        raise AssertionError(f"{schema_name} body breaks CONFIG-API.md:\n" + "\n".join(lines))
+        raise AssertionError(
+            f"{schema_name} body breaks docs/airbyte/config-api.md:\n" + "\n".join(lines)
+        )

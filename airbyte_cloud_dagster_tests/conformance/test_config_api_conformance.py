@@ -1,7 +1,7 @@
-"""The sandbox's internal Config API (``/api/v1``) serves what CONFIG-API.md describes.
+"""The sandbox's internal Config API (``/api/v1``) serves what docs/airbyte/config-api.md describes.
 
 Real HTTP against a running sandbox. Every body is validated against the schemas written from
-CONFIG-API.md (config_api_schemas.py), and the figures are checked against what the public
+that page (config_api_schemas.py), and the figures are checked against what the public
 API and the warehouse say about the same job.
 """
 
@@ -63,7 +63,7 @@ class ConfigApi:
 
 
 def _assert_no_nulls(body: Any, where: str = "") -> None:
-    """The server omits nulls (CONFIG-API.md "JSON")."""
+    """The server omits nulls (docs/airbyte/config-api.md, "JSON")."""
     assert body is not None, f"null at {where or '/'}"
     if isinstance(body, dict):
         for key, value in body.items():
@@ -262,7 +262,7 @@ def test_connections_get_translates_schedules_and_namespaces(airbyte_sandbox, co
 
 
 def test_errors_are_bare_error_ids_with_the_real_statuses(airbyte_sandbox, config_api):
-    # Unknown job: an unmapped RuntimeException, so 500 (CONFIG-API.md "Unknown ids").
+    # Unknown job: an unmapped RuntimeException, so 500 (docs/airbyte/config-api.md, "Unknown ids").
     config_api.post("/jobs/get", {"id": 424242}, schema="ErrorId", status=500)
     config_api.post("/jobs/get_without_logs", {"id": "seven"}, schema="ErrorId", status=400)
     unknown = {"connectionId": "00000000-0000-4000-8000-000000000000"}

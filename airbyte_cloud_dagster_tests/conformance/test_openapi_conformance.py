@@ -4,7 +4,7 @@ Real HTTP (requests) against a running sandbox, under the Cloud prefix (``/v1``)
 self-managed one (``/api/public/v1``). Which schema a body must match is looked up in
 openapi.yaml from the request path and method, so a spec update is picked up here without
 editing this file. Error bodies, which the spec does not describe, are checked against the
-problem object of BEHAVIOUR.md.
+problem object of docs/airbyte/behaviour.md, "Errors".
 """
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ def fetch_all_pages(api: Api, path: str, *, limit: int = 2, **params: Any) -> li
 
 
 def assert_page_links(page: dict) -> None:
-    # BEHAVIOUR.md: next/previous are always there, "" when empty (never null), and next is
-    # set whenever the page is non-empty.
+    # docs/airbyte/behaviour.md, "Pagination": next/previous are always there, "" when empty
+    # (never null), and next is set whenever the page is non-empty.
     for link in ("next", "previous"):
         assert isinstance(page.get(link), str), f"{link} must be a string, got {page.get(link)!r}"
     if page["data"]:
@@ -121,7 +121,10 @@ def assert_page_links(page: dict) -> None:
 
 
 def assert_job_formats(job: dict) -> None:
-    """BEHAVIOUR.md: ISO UTC date-times and ISO-8601 durations (the spec only says "string")."""
+    """ISO UTC date-times and ISO-8601 durations (the spec only says "string").
+
+    See docs/airbyte/behaviour.md, "Jobs".
+    """
     for field in ("startTime", "lastUpdatedAt"):
         if field in job:
             moment = parse_iso_datetime(job[field])
@@ -262,7 +265,7 @@ def test_job_bodies_of_reset_jobs(api: Api, job_type: str) -> None:
     api.sandbox.configure_connection(connection_id, duration=0.3)
     created = start_job(api, connection_id, job_type)
     final = follow_job(api, created["jobId"])[-1]
-    assert final["jobType"] == "reset"  # BEHAVIOUR.md: clear runs a reset
+    assert final["jobType"] == "reset"  # clear runs a reset (docs/airbyte/behaviour.md, "Jobs")
 
 
 def test_jobs_list_bodies_down_to_the_final_empty_page(api: Api) -> None:
@@ -346,7 +349,7 @@ def test_stream_properties_body(api: Api, source_name: str) -> None:
     assert len(paired) == len(streams)
 
 
-# ---------------------------------------------------------------- problems (BEHAVIOUR.md)
+# ----------------------------------------------------------- problems (docs/airbyte/behaviour.md)
 
 
 @pytest.mark.parametrize(

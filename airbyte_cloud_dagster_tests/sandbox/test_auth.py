@@ -1,4 +1,7 @@
-"""Client credentials, bearer tokens and the gateway's 401s (BEHAVIOUR.md "Authentication")."""
+"""Client credentials, bearer tokens and the gateway's 401s.
+
+See docs/airbyte/behaviour.md, "Authentication".
+"""
 
 from __future__ import annotations
 

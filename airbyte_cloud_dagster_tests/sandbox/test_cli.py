@@ -8,7 +8,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
+
+pytestmark = pytest.mark.slow  # python -m airbyte_cloud_dagster.sandbox in a subprocess
 
 
 def free_port() -> int:

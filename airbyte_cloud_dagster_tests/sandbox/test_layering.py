@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh Python in a subprocess
+
 
 def test_importing_the_sandbox_imports_neither_dagster_nor_the_client() -> None:
     code = (

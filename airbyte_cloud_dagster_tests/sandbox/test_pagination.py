@@ -1,4 +1,7 @@
-"""Lists paginate like the real server, quirks included (BEHAVIOUR.md "Pagination")."""
+"""Lists paginate like the real server, quirks included.
+
+See docs/airbyte/behaviour.md, "Pagination".
+"""
 
 from __future__ import annotations
 

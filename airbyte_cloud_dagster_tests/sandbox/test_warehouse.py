@@ -1,4 +1,7 @@
-"""Successful jobs land rows in the SQLite warehouse where BEHAVIOUR.md says they land."""
+"""Successful jobs land rows in the SQLite warehouse where Airbyte would land them.
+
+See docs/airbyte/behaviour.md, "Where a stream lands in the destination".
+"""
 
 from __future__ import annotations
 

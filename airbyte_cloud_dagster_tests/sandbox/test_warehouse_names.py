@@ -1,6 +1,6 @@
 """The sandbox's warehouse names its tables as the destination type it pretends to be would.
 
-Expected names are the worked examples of ../shared/airbyte-api/DESTINATION-NAMES.md §3. The
+Expected names are the worked examples of docs/airbyte/destination-names.md §3. The
 sandbox keeps its own copy of those rules (``sandbox/table_names.py``); the last test checks
 that it and the client's copy (``api/destination_names.py``) agree name for name.
 """

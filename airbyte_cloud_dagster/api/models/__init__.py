@@ -12,7 +12,8 @@ False
 Modules: ``fields`` (reading and checking one field; ISO times and durations), ``jobs``,
 ``connections`` (connections, streams, schedules), ``catalog`` (sources, destinations,
 workspaces, stream properties). Field names follow ``openapi.yaml`` (``JobResponse``,
-``ConnectionResponse``, ...); quirks of the real server are cited from ``BEHAVIOUR.md``.
+``ConnectionResponse``, ...); quirks of the real server are cited from
+``docs/airbyte/behaviour.md``.
 """
 
 from airbyte_cloud_dagster.api.models.catalog import (

@@ -39,7 +39,7 @@ class AirbyteSource:
         return cls(
             source_id=source_id,
             name=field(payload, "name", str, what),
-            # "" for custom connectors (BEHAVIOUR.md "Connections, streams ...").
+            # "" for custom connectors (docs/airbyte/behaviour.md, "Destinations and sources").
             source_type=field(payload, "sourceType", str, what, default=""),
             workspace_id=field(payload, "workspaceId", str, what),
             definition_id=field(payload, "definitionId", str, what, default=None),
@@ -52,8 +52,8 @@ class AirbyteDestination:
 
     ``default_schema`` comes from ``configuration.schema`` (Postgres, Snowflake, Redshift, ...)
     or ``configuration.dataset_id`` (BigQuery); ``database`` from ``configuration.database`` or
-    ``configuration.project_id`` (BEHAVIOUR.md "Connections, streams ..."). ``destination_type``
-    is ``""`` for custom connectors, so ``definition_id`` is kept too.
+    ``configuration.project_id`` (docs/airbyte/behaviour.md, "Destinations and sources").
+    ``destination_type`` is ``""`` for custom connectors, so ``definition_id`` is kept too.
     """
 
     destination_id: str
@@ -116,7 +116,7 @@ class AirbyteStreamProperties:
     """What a source can offer for one stream (``StreamProperties``, from ``GET /streams``).
 
     The namespace arrives as ``streamnamespace``, all lower case: a quirk of the spec
-    (BEHAVIOUR.md "Connections, streams ...").
+    (``StreamProperties``, returned by ``getStreamProperties``).
     """
 
     stream_name: str

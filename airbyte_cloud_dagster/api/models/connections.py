@@ -29,7 +29,7 @@ class AirbyteStream:
 
     ``namespace`` is the *source's* namespace; where the stream lands is worked out by
     ``api.tables.resolve_destination_table``. Names may contain ``/``, spaces, dots, or start
-    with a digit (BEHAVIOUR.md "Connections, streams, destination table names").
+    with a digit (docs/airbyte/behaviour.md, "Connections").
     """
 
     name: str
@@ -76,7 +76,7 @@ class ConnectionSchedule:
 
     ``schedule_type`` is ``manual``, ``cron`` or ``basic``. A cron expression is a *Quartz*
     expression followed by a time zone, e.g. ``0 0 12 * * ? UTC``; basic timing reads like
-    ``Every 24 HOURS`` (BEHAVIOUR.md "Connections").
+    ``Every 24 HOURS`` (docs/airbyte/behaviour.md, "Connections").
     """
 
     schedule_type: str

@@ -31,8 +31,8 @@ logger = logging.getLogger("airbyte_cloud_dagster")
 class JobStatus(str, enum.Enum):
     """A job's status (``JobStatusEnum``).
 
-    Terminal: ``succeeded``, ``failed``, ``cancelled``. ``incomplete`` means an attempt failed
-    and Airbyte will retry, so it is *not* terminal (BEHAVIOUR.md "Jobs"). Airbyte added
+    Terminal: ``succeeded``, ``failed``, ``cancelled``. ``incomplete`` means an attempt failed and
+    Airbyte will retry, so it is *not* terminal (docs/airbyte/behaviour.md, "Jobs"). Airbyte added
     ``queued`` in 2026; any value this client does not know becomes a non-terminal pseudo-member
     (logged once per value) instead of an error:
 
@@ -93,7 +93,7 @@ class JobType(str, enum.Enum):
     """What ``POST /jobs`` should run (``JobTypeEnum``).
 
     ``refresh`` is answered 422 by the public API and ``clear`` comes back as a ``reset`` job
-    (BEHAVIOUR.md "Jobs").
+    (docs/airbyte/behaviour.md, "Jobs").
     """
 
     SYNC = "sync"

@@ -1,0 +1,46 @@
+"""``@airbyte_assets``: your own body over the assets of one connection, like ``@dbt_assets``.
+
+Example::
+
+    @airbyte_assets(connection_id="9924bcd0-...", airbyte=airbyte)
+    def stripe(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
+        context.log.info("before the sync")
+        yield from airbyte.sync_and_poll(context)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import dagster as dg
+
+from airbyte_cloud_dagster.assets.loader import DEFAULT_POOL, op_names_of
+from airbyte_cloud_dagster.assets.specs import build_specs
+from airbyte_cloud_dagster.resource import AirbyteCloudResource
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
+from airbyte_cloud_dagster.workspace.specs import AirbyteTranslator
+
+
+def airbyte_assets(
+    *,
+    connection_id: str,
+    airbyte: AirbyteCloudResource,
+    name: str | None = None,
+    translator: AirbyteTranslator | None = None,
+    pool: str | None = DEFAULT_POOL,
+    fetch_column_schema: bool = True,
+) -> Callable[[Callable[..., object]], dg.AssetsDefinition]:
+    """A multi-asset over the tables of ``connection_id`` whose body is the decorated function."""
+    options = AirbyteLoadOptions(
+        connection_ids=[connection_id], fetch_column_schema=fetch_column_schema
+    )
+    data = AirbyteWorkspaceData.fetch(airbyte.get_client(), options)
+    (connection,) = data.connections
+    specs = build_specs(data, translator)[connection.connection_id]
+    return dg.multi_asset(
+        name=name or op_names_of(data.connections)[connection.connection_id],
+        specs=specs,
+        can_subset=False,
+        pool=pool,
+    )

@@ -1,0 +1,140 @@
+"""Asset specs for a workspace: one per destination table, keys unique across the workspace.
+
+``load_airbyte_asset_specs`` is the specs alone, for users who write their own
+``@dg.multi_asset`` (its body calls ``airbyte.sync_and_poll(context)``); every other loader
+builds its assets on :func:`build_specs`.
+
+Example::
+
+    specs = load_airbyte_asset_specs(airbyte=airbyte, connection_ids=["9924bcd0-..."])
+
+    @dg.multi_asset(specs=specs, can_subset=True)
+    def my_airbyte(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
+        yield from airbyte.sync_and_poll(context)
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Sequence
+
+import dagster as dg
+
+from airbyte_cloud_dagster import metadata as md
+from airbyte_cloud_dagster.resource import AirbyteCloudResource
+from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.loading import load_workspace_data
+from airbyte_cloud_dagster.workspace.naming import short_hash
+from airbyte_cloud_dagster.workspace.options import (
+    DEFAULT_MAX_CONCURRENT_REQUESTS,
+    AirbyteLoadOptions,
+    ConnectionFilter,
+    OnMissingSnapshot,
+)
+from airbyte_cloud_dagster.workspace.specs import (
+    AirbyteConnectionTableProps,
+    AirbyteTranslator,
+    default_asset_key,
+    default_asset_spec,
+)
+
+
+def load_airbyte_asset_specs(
+    *,
+    airbyte: AirbyteCloudResource,
+    connection_ids: Sequence[str] | str | None = None,
+    connection_filter: ConnectionFilter | None = None,
+    translator: AirbyteTranslator | None = None,
+    fetch_column_schema: bool = True,
+    max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
+    snapshot_path: str | os.PathLike[str] | None = None,
+    on_missing_snapshot: OnMissingSnapshot = "fetch",
+) -> list[dg.AssetSpec]:
+    """The asset specs of every active connection (or the ones named), without a body.
+
+    The options are those of :class:`AirbyteLoadOptions`; ``translator`` decides each spec.
+    """
+    options = AirbyteLoadOptions(
+        connection_ids=connection_ids,
+        connection_filter=connection_filter,
+        fetch_column_schema=fetch_column_schema,
+        max_concurrent_requests=max_concurrent_requests,
+        snapshot_path=snapshot_path,
+        on_missing_snapshot=on_missing_snapshot,
+    )
+    by_connection = build_specs(load_workspace_data(airbyte, options), translator)
+    return [spec for specs in by_connection.values() for spec in specs]
+
+
+def build_specs(
+    data: AirbyteWorkspaceData, translator: AirbyteTranslator | None = None
+) -> dict[str, list[dg.AssetSpec]]:
+    """Asset specs per connection id, with keys made unique across the whole workspace.
+
+    Streams whose keys sanitise alike (``a-b`` and ``a_b``) get a short stable suffix. Specs
+    are ``skippable``: with wait_mode="sensor" the run only starts the sync, and the sync sensor
+    records the tables when the job ends (sync/starting.py).
+    """
+    translator = translator or AirbyteTranslator()
+    props = {c.connection_id: list(data.stream_props(c)) for c in data.connections}
+    # Not overridden (by a subclass or on the instance): the same specs, built more cheaply.
+    if getattr(translator.get_asset_spec, "__func__", None) is AirbyteTranslator.get_asset_spec:
+        return _default_specs(props)
+    return _translated_specs(props, translator)
+
+
+def _default_specs(
+    props_by_connection: dict[str, list[AirbyteConnectionTableProps]],
+) -> dict[str, list[dg.AssetSpec]]:
+    """The default translator's specs, each built once with its final key (the same specs
+    as :func:`_translated_specs` would give, without replacing every one of them twice)."""
+    keys = {
+        connection_id: [default_asset_key(props.table) for props in connection_props]
+        for connection_id, connection_props in props_by_connection.items()
+    }
+    counts = Counter(key for connection_keys in keys.values() for key in connection_keys)
+    return {
+        connection_id: [
+            default_asset_spec(
+                props,
+                key=key if counts[key] == 1 else _suffixed(key, connection_id, _stream_name(props)),
+                skippable=True,
+            )
+            for props, key in zip(connection_props, keys[connection_id], strict=True)
+        ]
+        for connection_id, connection_props in props_by_connection.items()
+    }
+
+
+def _stream_name(props: AirbyteConnectionTableProps) -> str:
+    return f"{props.stream.namespace or ''}.{props.stream.name}"
+
+
+def _translated_specs(
+    props_by_connection: dict[str, list[AirbyteConnectionTableProps]], translator: AirbyteTranslator
+) -> dict[str, list[dg.AssetSpec]]:
+    """A custom translator's specs, made skippable and unique in one ``replace_attributes``."""
+    translated = {
+        connection_id: [translator.get_asset_spec(props) for props in connection_props]
+        for connection_id, connection_props in props_by_connection.items()
+    }
+    counts = Counter(spec.key for specs in translated.values() for spec in specs)
+    return {
+        connection_id: [_finished(spec, connection_id, counts[spec.key] > 1) for spec in specs]
+        for connection_id, specs in translated.items()
+    }
+
+
+def _finished(spec: dg.AssetSpec, connection_id: str, collides: bool) -> dg.AssetSpec:
+    if not collides:
+        return spec if spec.skippable else spec.replace_attributes(skippable=True)
+    namespace = spec.metadata.get(md.STREAM_NAMESPACE, "")
+    stream = f"{namespace}.{spec.metadata.get(md.STREAM_NAME, '')}"
+    return spec.replace_attributes(key=_suffixed(spec.key, connection_id, stream), skippable=True)
+
+
+def _suffixed(key: dg.AssetKey, connection_id: str, stream: str) -> dg.AssetKey:
+    """``stream`` is ``namespace.name`` (``.name`` without a namespace)."""
+    *prefix, last = key.path
+    return dg.AssetKey([*prefix, f"{last}_{short_hash(connection_id, stream)}"])

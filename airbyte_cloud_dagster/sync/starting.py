@@ -1,0 +1,71 @@
+"""Syncs that hold no worker: a run starts the sync and ends; the sync sensor records the end.
+
+``AirbyteCloudResource(wait_mode="sensor")`` switches the asset step from "start, then follow
+the job to its end" (``following.follow_job``, the default ``"blocking"``) to "start (or attach
+to the running sync), say so, and end in seconds". The tables are then *not* materialized by the
+run, they do not exist yet; ``build_airbyte_sync_sensor`` (automation/sensor.py) records their
+materialization, or a failed check, when the job ends. The asset specs are ``skippable``
+(assets/specs.py) so that Dagster accepts a step that yields no materialization.
+
+In both modes the step records which job it started, as an ``AssetObservation`` per table with
+the job id and the wait mode (``metadata.job_started``): the sensor reads it to tie a job to its
+run, so a job that a blocking run is still following is never recorded twice.
+
+Example::
+
+    airbyte = AirbyteCloudResource(..., wait_mode="sensor")
+    assets = load_airbyte_cloud_assets(airbyte=airbyte)
+    defs = dg.Definitions(
+        assets=assets,
+        sensors=[build_airbyte_sync_sensor(assets, minimum_interval_seconds=30)],
+        resources={"airbyte": airbyte},
+    )
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Literal
+
+import dagster as dg
+
+from airbyte_cloud_dagster import metadata as md
+from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob
+from airbyte_cloud_dagster.workspace.specs import specs_by_connection
+
+WaitMode = Literal["blocking", "sensor"]
+WAIT_MODES: tuple[WaitMode, ...] = ("blocking", "sensor")
+
+
+def start_sync(
+    client: AirbyteClient,
+    specs: Sequence[dg.AssetSpec],
+    *,
+    wait_mode: WaitMode,
+    log: logging.Logger | dg.DagsterLogManager,
+) -> tuple[AirbyteJob, list[dg.AssetObservation]]:
+    """Start the connection's sync (attaching to one that runs) and the run's record of it.
+
+    >>> job, started = start_sync(client, specs, wait_mode="sensor", log=context.log)
+    """
+    (connection_id,) = specs_by_connection(specs)
+    url = md.connection_url_of(specs)
+    job = client.start_job(connection_id)
+    if wait_mode == "sensor":
+        log.info(
+            f"Started Airbyte job {job.job_id} ({job.status.value}) for connection "
+            f"{connection_id} ({url or 'no link'}). wait_mode is 'sensor': this run ends now, "
+            "holding no worker while the sync runs; the Airbyte sync sensor records the "
+            "materialization of these tables (or a failed check) when the job ends."
+        )
+    metadata = md.job_started(job, wait_mode, url)
+    description = (
+        f"Airbyte job {job.job_id} started; the sync sensor records the tables when it ends."
+        if wait_mode == "sensor"
+        else f"Airbyte job {job.job_id} started; this run follows it to its end."
+    )
+    return job, [
+        dg.AssetObservation(asset_key=spec.key, description=description, metadata=metadata)
+        for spec in specs
+    ]

@@ -1,0 +1,93 @@
+"""Helpers shared by the Dagster-layer tests (workspace/, sync/, assets/, automation/, demo/,
+components/, test_resource.py): the demo workspace's connection names, the resource pointed
+at the sandbox, and reading what the sandbox ran. The ``airbyte`` fixture is in conftest.py."""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+import requests
+
+from airbyte_cloud_dagster import AirbyteCloudResource
+from airbyte_cloud_dagster.sandbox import Sandbox
+
+STRIPE = "Stripe → Warehouse"
+APP_POSTGRES = "App Postgres → Warehouse"
+S3_FILES = "S3 Files → Warehouse"
+HUBSPOT = "HubSpot → Warehouse"
+STRIPE_TABLES = {"raw/stripe_charges", "raw/stripe_customers", "raw/stripe_balance_transactions"}
+
+
+def sandbox_settings(sandbox, **settings) -> dict:
+    """Resource settings pointed at the sandbox, polling quickly; any may be overridden (the
+    credentials and ``api_url`` too). Also the ``workspace:`` block of the component's tests."""
+    return {
+        "api_url": sandbox.base_url,
+        "client_id": sandbox.client_id,
+        "client_secret": sandbox.client_secret,
+        "poll_interval": 0.05,
+        "poll_interval_max": 0.2,
+        "max_retries": 2,
+        **settings,
+    }
+
+
+def sandbox_resource(sandbox, **settings) -> AirbyteCloudResource:
+    """The resource a user would configure, pointed at the sandbox, polling quickly."""
+    return AirbyteCloudResource(**sandbox_settings(sandbox, **settings))
+
+
+def sandbox_jobs(sandbox, connection_id: str) -> list[dict]:
+    """The connection's jobs as the sandbox serves them, oldest first (read with raw HTTP)."""
+    response = requests.get(
+        f"{sandbox.base_url}/jobs",
+        params={"connectionId": connection_id, "limit": 100},
+        headers={"Authorization": f"Bearer {sandbox.issue_token()}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["data"]
+
+
+# --------------------------------------------------------------------- the sync sensor
+
+
+def wait_until_ended(sandbox: Sandbox, job_id: int, timeout: float = 15) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = sandbox.job(job_id)
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not end")
+
+
+def evaluate(
+    sensor: dg.SensorDefinition,
+    airbyte: AirbyteCloudResource,
+    instance: dg.DagsterInstance,
+    cursor: str | None = None,
+) -> dg.SensorResult:
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"airbyte": airbyte}
+    )
+    return sensor(context)
+
+
+def materializations(result: dg.SensorResult) -> dict[str, dict]:
+    return {
+        event.asset_key.to_user_string(): {
+            k: getattr(v, "value", v) for k, v in event.metadata.items()
+        }
+        for event in result.asset_events
+        if isinstance(event, dg.AssetMaterialization)
+    }
+
+
+def checks(result: dg.SensorResult) -> dict[str, bool]:
+    return {
+        event.asset_key.to_user_string(): event.passed
+        for event in result.asset_events
+        if isinstance(event, dg.AssetCheckEvaluation)
+    }
