@@ -38,7 +38,7 @@ docs: $(STAMP)
 	@$(BIN)/mkdocs build --strict > $(VENV)/mkdocs.log 2>&1 \
 		|| { cat $(VENV)/mkdocs.log; echo "make docs: the docs build failed"; exit 1; }
 
-## The edit-test loop: every test not marked slow (no subprocess, browser or demo; ~1 min).
+## The edit-test loop: the tests not marked slow (no subprocess, no browser, none over ~1 s).
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow" -q
 

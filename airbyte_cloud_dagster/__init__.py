@@ -32,6 +32,17 @@ if TYPE_CHECKING:
     from airbyte_cloud_dagster.assets.loader import build_airbyte_assets, load_airbyte_cloud_assets
     from airbyte_cloud_dagster.assets.specs import load_airbyte_asset_specs
     from airbyte_cloud_dagster.automation.checks import build_airbyte_sync_checks
+    from airbyte_cloud_dagster.automation.freshness import (
+        AirbyteFreshnessWarning,
+        with_airbyte_freshness,
+    )
+    from airbyte_cloud_dagster.automation.handover import (
+        AirbyteHandOverError,
+        HandOverPlan,
+        build_airbyte_schedules_from_handover,
+        hand_over_schedules,
+        restore_schedules,
+    )
     from airbyte_cloud_dagster.automation.schedules import (
         AirbyteScheduleWarning,
         build_airbyte_schedule,
@@ -90,6 +101,13 @@ _EXPORTS: dict[str, str] = {
     "AirbyteScheduleWarning": "airbyte_cloud_dagster.automation.schedules",
     "build_airbyte_sync_sensor": "airbyte_cloud_dagster.automation.sensor",
     "build_airbyte_sync_checks": "airbyte_cloud_dagster.automation.checks",
+    "with_airbyte_freshness": "airbyte_cloud_dagster.automation.freshness",
+    "AirbyteFreshnessWarning": "airbyte_cloud_dagster.automation.freshness",
+    "hand_over_schedules": "airbyte_cloud_dagster.automation.handover",
+    "restore_schedules": "airbyte_cloud_dagster.automation.handover",
+    "build_airbyte_schedules_from_handover": "airbyte_cloud_dagster.automation.handover",
+    "HandOverPlan": "airbyte_cloud_dagster.automation.handover",
+    "AirbyteHandOverError": "airbyte_cloud_dagster.automation.handover",
     # what a user catches
     "AirbyteError": "airbyte_cloud_dagster.api",
     "AirbyteJobFailed": "airbyte_cloud_dagster.api",
@@ -106,6 +124,8 @@ __all__ = [
     "AirbyteCloudResource",
     "AirbyteConnectionTableProps",
     "AirbyteError",
+    "AirbyteFreshnessWarning",
+    "AirbyteHandOverError",
     "AirbyteJobFailed",
     "AirbyteLoadOptions",
     "AirbyteScheduleWarning",
@@ -118,6 +138,7 @@ __all__ = [
     "AirbyteTranslator",
     "AirbyteWorkspaceComponent",
     "AirbyteWorkspaceData",
+    "HandOverPlan",
     "SyncSettings",
     "__version__",
     "airbyte_assets",
@@ -125,12 +146,16 @@ __all__ = [
     "build_airbyte_assets",
     "build_airbyte_schedule",
     "build_airbyte_schedules_from_airbyte",
+    "build_airbyte_schedules_from_handover",
     "build_airbyte_sync_checks",
     "build_airbyte_sync_sensor",
+    "hand_over_schedules",
     "load_airbyte_asset_specs",
     "load_airbyte_cloud_assets",
     "read_snapshot",
+    "restore_schedules",
     "sync_connections",
+    "with_airbyte_freshness",
     "write_snapshot",
 ]
 

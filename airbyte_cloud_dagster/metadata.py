@@ -48,6 +48,10 @@ JOB_ID = "airbyte/job_id"
 JOB_STATUS = "airbyte/job_status"
 JOB_TYPE = "airbyte/job_type"
 WAIT_MODE = "airbyte/wait_mode"
+# On an observation: a clear (reset) job emptied the table.
+EMPTIED = "airbyte/emptied"
+# On a failed check: the sync outlived sync_timeout (seconds).
+SYNC_TIMEOUT = "airbyte/sync_timeout_seconds"
 DURATION_SECONDS = "airbyte/duration_seconds"
 # The public API reports rows and bytes for the whole job only: labelled as the connection's.
 CONNECTION_ROWS_SYNCED = "airbyte/connection_rows_synced"
@@ -94,13 +98,29 @@ def job_finished(job: AirbyteJob, connection_url: str | None = None) -> dict[str
         JOB_ID: _text(job.job_id),
         JOB_STATUS: job.status.value,
         JOB_TYPE: job.job_type,
-        CONNECTION_ROWS_SYNCED: job.rows_synced or 0,
-        CONNECTION_BYTES_SYNCED: job.bytes_synced or 0,
     }
+    # rowsSynced and bytesSynced are optional in JobResponse: a figure the job did not report
+    # is left out, never shown as 0.
+    if job.rows_synced is not None:
+        metadata[CONNECTION_ROWS_SYNCED] = job.rows_synced
+    if job.bytes_synced is not None:
+        metadata[CONNECTION_BYTES_SYNCED] = job.bytes_synced
     if job.duration is not None:
         metadata[DURATION_SECONDS] = round(job.duration.total_seconds(), 3)
     metadata.update(_url(connection_url))
     return metadata
+
+
+def job_emptied(job: AirbyteJob, connection_url: str | None) -> dict[str, Any]:
+    """What a finished clear (reset) job tells about every table it emptied."""
+    return {**job_finished(job, connection_url), EMPTIED: True}
+
+
+def figures_text(job: AirbyteJob) -> str:
+    """The job's figures for a log line: "12 rows, 3456 bytes", or what it did not report."""
+    rows = "rows not reported" if job.rows_synced is None else f"{job.rows_synced} rows"
+    size = "bytes not reported" if job.bytes_synced is None else f"{job.bytes_synced} bytes"
+    return f"{rows}, {size}"
 
 
 def stream_figures(rows: int, bytes_: int, *, replaces_table: bool) -> dict[str, Any]:

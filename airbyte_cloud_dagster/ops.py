@@ -29,6 +29,13 @@ from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
 
 class AirbyteSyncConfig(dg.Config):
     connection_id: str = Field(description="Id of the Airbyte connection to sync.")
+    resync: bool = Field(
+        default=False,
+        description=(
+            "Resync from scratch: clear the connection's tables in Airbyte (a clear job, which "
+            "Airbyte runs as a reset), then sync them."
+        ),
+    )
 
 
 @dg.op(pool="airbyte", tags={"kind": "airbyte"}, out=dg.Out(AirbyteJob))
@@ -38,12 +45,13 @@ def airbyte_sync_op(
     """Start a sync of one connection, wait for it, and report its tables as materialized."""
     options = AirbyteLoadOptions(connection_ids=[config.connection_id], fetch_column_schema=False)
     data = AirbyteWorkspaceData.fetch(airbyte.get_client(), options)
-    sync = sync_connections(airbyte, build_specs(data)[config.connection_id], log=context.log)
+    specs = build_specs(data)[config.connection_id]
+    sync = sync_connections(airbyte, specs, log=context.log, resync=config.resync)
     while True:
         try:
             event: Any = next(sync)
         except StopIteration as done:
-            (job,) = done.value
+            job = done.value[-1]
             break
         if isinstance(event, dg.MaterializeResult) and event.asset_key is not None:
             # An op reports materializations where an asset returns results.

@@ -19,13 +19,21 @@ Example::
 from __future__ import annotations
 
 import threading
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import dagster as dg
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from airbyte_cloud_dagster.api import (
     AirbyteClient,
+    AirbyteConfigurationError,
     AirbyteConnection,
     AirbyteJob,
     PollPolicy,
@@ -33,10 +41,15 @@ from airbyte_cloud_dagster.api import (
 from airbyte_cloud_dagster.api.arguments import (
     check_api_url,
     check_credentials,
+    check_extra_headers,
+    check_header_names,
+    check_header_value,
+    check_proxy_url,
     check_retries,
     check_seconds,
     check_text,
     check_uuid,
+    check_verify,
 )
 from airbyte_cloud_dagster.sync.body import SyncRun, sync_connections
 from airbyte_cloud_dagster.sync.following import SyncSettings, run_sync
@@ -45,15 +58,24 @@ from airbyte_cloud_dagster.workspace.specs import selected_specs
 
 DEFAULT_API_URL = "https://api.airbyte.com/v1"
 
+if TYPE_CHECKING:
+    VerifySetting = bool | str
+else:  # Dagster's config types have no bool-or-str union; the validator checks the value.
+    VerifySetting = Any
+
 
 class AirbyteCloudResource(dg.ConfigurableResource):
     """Airbyte Cloud or self-managed Airbyte, through the public Airbyte API.
 
     Give exactly one kind of credentials: ``client_id`` and ``client_secret`` (an Airbyte
     application; tokens are fetched and refreshed for you), or ``api_token`` (a static bearer
-    token), or neither (self-managed Airbyte with API authorization disabled). Pass secrets as
-    ``dagster.EnvVar`` so their values never reach the Dagster UI.
+    token), or ``username`` and ``password`` (HTTP Basic auth), or none (self-managed Airbyte
+    with API authorization disabled). Pass secrets as ``dagster.EnvVar`` so their values never
+    reach the Dagster UI; ``extra_headers`` takes one per value.
     """
+
+    # A refused setting's message names it; pydantic would also quote the input, secrets and all.
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     api_url: str = Field(
         default=DEFAULT_API_URL,
@@ -74,6 +96,18 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     api_token: str | None = Field(
         default=None,
         description="A static bearer token, instead of client credentials. Use dagster.EnvVar.",
+        repr=False,
+    )
+    username: str | None = Field(
+        default=None,
+        description=(
+            "User for HTTP Basic auth (self-managed Airbyte behind Basic auth), with password; "
+            "sent on every request instead of a token."
+        ),
+    )
+    password: str | None = Field(
+        default=None,
+        description="Password for HTTP Basic auth. Use dagster.EnvVar.",
         repr=False,
     )
     workspace_id: str | None = Field(
@@ -131,6 +165,31 @@ class AirbyteCloudResource(dg.ConfigurableResource):
         default=False,
         description="Allow sending credentials over plain http:// to a host that is not loopback.",
     )
+    extra_headers: dict[str, str] = Field(
+        default={},
+        description=(
+            "Headers sent with every request, the token request too, e.g. CF-Access-Client-Id "
+            "and CF-Access-Client-Secret for Cloudflare Access. Values are secrets: give each "
+            "as a dagster.EnvVar."
+        ),
+        repr=False,
+    )
+    proxy_url: str | None = Field(
+        default=None,
+        description=(
+            "Proxy for every request, http and https, e.g. http://proxy.corp:3128 (credentials "
+            "in it are secrets: use dagster.EnvVar). Unset: the HTTPS_PROXY, HTTP_PROXY and "
+            "NO_PROXY environment variables."
+        ),
+        repr=False,
+    )
+    verify: VerifySetting = Field(
+        default=True,
+        description=(
+            "TLS certificate check: True (the CAs this machine trusts, or REQUESTS_CA_BUNDLE), "
+            "the path of your CA's PEM file, or False (no check; a warning is logged)."
+        ),
+    )
 
     @field_validator(
         "api_url",
@@ -143,13 +202,26 @@ class AirbyteCloudResource(dg.ConfigurableResource):
         "poll_interval",
         "poll_interval_max",
         "sync_timeout",
+        "username",
+        "password",
+        "extra_headers",
+        "proxy_url",
+        "verify",
         mode="wrap",
     )
     @classmethod
     def _check_setting(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
         """Every setting is checked when the resource is built, before any request, and the
         message names it as the user wrote it. An ``EnvVar`` is checked when it is read."""
-        if getattr(value, "env_var_name", None) is not None:
+        if info.field_name == "extra_headers" and isinstance(value, dict):
+            _check_headers_as_given(value)  # each value may be an EnvVar
+        elif getattr(value, "env_var_name", None) is not None:
+            if info.field_name == "verify":
+                raise AirbyteConfigurationError(
+                    f"verify=EnvVar({value.env_var_name!r}) is not supported (a CA bundle's "
+                    f"path is no secret); pass the path itself, e.g. "
+                    f"verify=os.environ[{value.env_var_name!r}]."
+                )
             return handler(value)
         value = handler(value)
         _check_setting_value(str(info.field_name), value, info.data)
@@ -158,7 +230,14 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     @model_validator(mode="after")
     def _check_credentials(self) -> AirbyteCloudResource:
         # Only which credentials are set matters here, so EnvVars (still names) are fine.
-        check_credentials(self.client_id, self.client_secret, self.api_token)
+        check_credentials(
+            self.client_id,
+            self.client_secret,
+            self.api_token,
+            username=self.username,
+            password=self.password,
+            extra_headers=self.extra_headers,
+        )
         return self
 
     _client: AirbyteClient | None = PrivateAttr(default=None)
@@ -173,6 +252,11 @@ class AirbyteCloudResource(dg.ConfigurableResource):
                     client_id=_resolve(self.client_id),
                     client_secret=_resolve(self.client_secret),
                     api_token=_resolve(self.api_token),
+                    username=_resolve(self.username),
+                    password=_resolve(self.password),
+                    extra_headers=_resolve_headers(self.extra_headers),
+                    proxy_url=_resolve(self.proxy_url),
+                    verify=self.verify,
                     request_timeout=self.request_timeout,
                     max_retries=self.max_retries,
                     on_conflict=self.on_conflict,
@@ -228,28 +312,38 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     def get_connection(self, connection_id: str) -> AirbyteConnection:
         return self.get_client().get_connection(connection_id)
 
-    def sync_and_poll(self, context: dg.AssetExecutionContext) -> SyncRun:
+    def sync_and_poll(
+        self, context: dg.AssetExecutionContext, *, resync: bool | None = None
+    ) -> SyncRun:
         """Sync the connections behind the selected assets and yield their events: the body of
         every asset this package builds (``sync.body.sync_connections``).
 
         Blocking (the default ``wait_mode``): start each sync, follow it to its end, yield a
         materialization per table. ``wait_mode="sensor"``: only start the syncs and yield the
         observations that name the jobs; the sync sensor records the tables when they end.
+        ``resync`` (default: the op config's ``resync``, else False) clears the tables first.
         Call it from your own multi-asset::
 
             @dg.multi_asset(specs=load_airbyte_asset_specs(airbyte=airbyte), can_subset=True)
             def my_airbyte(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
                 yield from airbyte.sync_and_poll(context)
         """
-        return sync_connections(self, selected_specs(context), log=context.log)
+        if resync is None:  # the assets' run config: ops: {<op>: {config: {resync: true}}}
+            op_config = context.op_execution_context.op_config
+            resync = bool(op_config.get("resync")) if isinstance(op_config, dict) else False
+        return sync_connections(self, selected_specs(context), log=context.log, resync=resync)
 
 
 def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:
     """The checks behind ``AirbyteCloudResource._check_setting`` (shared with the client)."""
     if name == "api_url":
         check_api_url(value)
-    elif name in ("client_id", "client_secret", "api_token"):
+    elif name in ("client_id", "client_secret", "api_token", "username", "password"):
         check_text(name, value)
+    elif name == "proxy_url":
+        check_proxy_url(value)
+    elif name == "verify":
+        check_verify(value)
     elif name == "workspace_id" and value:  # "" means unset, as None does
         check_uuid(name, value)
     elif name in ("request_timeout", "poll_interval") or (
@@ -267,6 +361,32 @@ def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None
                 f"between job checks starts at poll_interval and backs off up to "
                 f"poll_interval_max."
             )
+
+
+def _check_headers_as_given(headers: dict[Any, Any]) -> None:
+    """``extra_headers``: every name, and each value given as text (an ``EnvVar``'s value is
+    checked when it is read)."""
+    check_header_names(headers)
+    for name, value in headers.items():
+        if not isinstance(value, dg.EnvVar):
+            check_header_value(name, value)
+
+
+def _resolve_headers(headers: dict[str, str]) -> dict[str, str]:
+    """``extra_headers`` with each ``EnvVar`` read; an unset one is named, its value never."""
+    resolved = {}
+    for name, value in headers.items():
+        if isinstance(value, dg.EnvVar):
+            resolved[name] = value.get_value()
+            if not resolved[name]:
+                raise AirbyteConfigurationError(
+                    f"extra_headers[{name!r}] reads the environment variable "
+                    f"{value.env_var_name}, which is not set; set it where the definitions load "
+                    f"and where runs execute."
+                )
+        else:
+            resolved[name] = value
+    return check_extra_headers(resolved)
 
 
 def _resolve(value: Any) -> Any:

@@ -85,6 +85,16 @@ def materializations(result: dg.SensorResult) -> dict[str, dict]:
     }
 
 
+def observations(result: dg.SensorResult) -> dict[str, dict]:
+    return {
+        event.asset_key.to_user_string(): {
+            k: getattr(v, "value", v) for k, v in event.metadata.items()
+        }
+        for event in result.asset_events
+        if isinstance(event, dg.AssetObservation)
+    }
+
+
 def checks(result: dg.SensorResult) -> dict[str, bool]:
     return {
         event.asset_key.to_user_string(): event.passed

@@ -148,6 +148,7 @@ def test_a_failed_sync_inside_a_step_is_still_a_dagster_failure(airbyte_sandbox)
     assert user_failure.metadata["airbyte/job_status"].value == "failed"
 
 
+@pytest.mark.slow
 def test_losing_track_of_a_running_sync_says_it_still_runs_and_a_retry_attaches(airbyte_sandbox):
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(connection_id, duration=4)

@@ -11,10 +11,14 @@ AirbyteConfigurationError: request_timeout=-5 must be a finite number of seconds
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import math
+import os
+import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,16 +27,22 @@ from airbyte_cloud_dagster.api.errors import AirbyteConfigurationError
 from airbyte_cloud_dagster.api.models import JobType
 
 __all__ = [
+    "Credentials",
     "check_api_url",
     "check_credentials",
+    "check_extra_headers",
+    "check_header_names",
     "check_job_id",
     "check_job_type",
+    "check_proxy_url",
     "check_retries",
     "check_seconds",
     "check_text",
     "check_uuid",
+    "check_verify",
     "check_wait_seconds",
     "iso_time",
+    "mask_url",
     "refuse_plain_http",
     "workspace_params",
 ]
@@ -136,26 +146,219 @@ def check_text(name: str, value: Any) -> str | None:
     return value
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """The one kind of credentials :func:`check_credentials` found; secrets never in the repr."""
+
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    api_token: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str | None:
+        """``"application"``, ``"token"``, ``"basic"``, or None (no auth)."""
+        if self.client_id is not None:
+            return "application"
+        if self.api_token is not None:
+            return "token"
+        return "basic" if self.username is not None else None
+
+
+# The kinds of credentials, each a group of settings that go together, as a message names them.
+_CREDENTIAL_KINDS = {
+    "application": ("client_id", "client_secret"),
+    "token": ("api_token",),
+    "basic": ("username", "password"),
+}
+_ONE_KIND = (
+    "application credentials (client_id + client_secret), a static api_token, or Basic auth "
+    "(username + password)"
+)
+
+
 def check_credentials(
-    client_id: Any, client_secret: Any, api_token: Any
-) -> tuple[str | None, str | None, str | None]:
-    """Exactly one valid combination: client id + secret, a token, or nothing."""
-    client_id = check_text("client_id", client_id)
-    client_secret = check_text("client_secret", client_secret)
-    api_token = check_text("api_token", api_token)
-    has_app = client_id is not None or client_secret is not None
-    if has_app and api_token is not None:
-        raise AirbyteConfigurationError(
-            "Both client_id/client_secret and api_token were given; pass either application "
-            "credentials (Airbyte Cloud) or a static api_token, not both."
-        )
-    if has_app and (client_id is None or client_secret is None):
-        missing = "client_secret" if client_secret is None else "client_id"
+    client_id: Any = None,
+    client_secret: Any = None,
+    api_token: Any = None,
+    *,
+    username: Any = None,
+    password: Any = None,
+    extra_headers: Mapping[str, Any] | None = None,
+) -> Credentials:
+    """Exactly one kind of credentials, each complete: client id + secret, a token, a username
+    + password (HTTP Basic), or nothing; and no ``Authorization`` in ``extra_headers`` when one
+    of them sets that header.
+
+    >>> check_credentials(username="alice")
+    Traceback (most recent call last):
+    AirbyteConfigurationError: password is missing; Basic auth needs both username and password.
+    """
+    given = {
+        "client_id": check_text("client_id", client_id),
+        "client_secret": check_text("client_secret", client_secret),
+        "api_token": check_text("api_token", api_token),
+        "username": check_text("username", username),
+        "password": check_text("password", password),
+    }
+    kinds = [
+        kind
+        for kind, names in _CREDENTIAL_KINDS.items()
+        if any(given[name] is not None for name in names)
+    ]
+    if len(kinds) > 1:
+        named = ["/".join(_CREDENTIAL_KINDS[kind]) for kind in kinds]
+        if len(named) == 2:
+            said = (
+                f"Both {named[0]} and {named[1]} were given; pass one kind of credentials, not both"
+            )
+        else:
+            said = f"{', '.join(named[:-1])} and {named[-1]} were all given; pass only one kind"
+        raise AirbyteConfigurationError(f"{said}: {_ONE_KIND}.")
+    if kinds == ["application"] and None in (given["client_id"], given["client_secret"]):
+        missing = "client_secret" if given["client_secret"] is None else "client_id"
         raise AirbyteConfigurationError(
             f"{missing} is missing; application credentials need both client_id and "
             f"client_secret (Airbyte UI: Settings > Applications)."
         )
-    return client_id, client_secret, api_token
+    if kinds == ["basic"]:
+        if None in (given["username"], given["password"]):
+            missing = "password" if given["password"] is None else "username"
+            raise AirbyteConfigurationError(
+                f"{missing} is missing; Basic auth needs both username and password."
+            )
+        if ":" in str(given["username"]):
+            raise AirbyteConfigurationError(
+                "username contains ':', which HTTP Basic auth cannot carry (RFC 7617); check "
+                "the username."
+            )
+    if kinds and extra_headers and any(k.lower() == "authorization" for k in extra_headers):
+        setting = " and ".join(_CREDENTIAL_KINDS[kinds[0]])
+        raise AirbyteConfigurationError(
+            f"extra_headers sets Authorization, and so does {setting}; leave Authorization "
+            f"out of extra_headers, or drop {setting}."
+        )
+    return Credentials(**given)
+
+
+# An HTTP header name is a "token" (RFC 9110, section 5.1).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+
+
+def check_header_names(names: Iterable[Any], name: str = "extra_headers") -> None:
+    """Every key is a valid HTTP header name."""
+    for header in names:
+        if not isinstance(header, str) or not _HEADER_NAME.match(header):
+            raise AirbyteConfigurationError(
+                f"{name} has the key {header!r}, which is not an HTTP header name; use names "
+                f"such as 'CF-Access-Client-Id' (letters, digits and -, no blanks or colons)."
+            )
+
+
+def check_extra_headers(headers: Any, name: str = "extra_headers") -> dict[str, str]:
+    """Header names and values a request can carry. Values are secrets: never quoted."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise AirbyteConfigurationError(
+            f"{name} must be a mapping of header names to values, e.g. "
+            f"{{'CF-Access-Client-Id': '...', 'CF-Access-Client-Secret': '...'}}."
+        )
+    check_header_names(headers, name)
+    for header, value in headers.items():
+        check_header_value(header, value, name)
+    return {str(header): str(value) for header, value in headers.items()}
+
+
+def check_header_value(header: str, value: Any, name: str = "extra_headers") -> None:
+    """One header value: a non-empty string that fits on one header line (not shown)."""
+    where = f"{name}[{header!r}]"
+    if not isinstance(value, str) or not value.strip():
+        raise AirbyteConfigurationError(
+            f"{where} is empty or not a string; pass the header's value as text."
+        )
+    try:
+        value.encode("latin-1")
+        fits = value == value.strip() and not any(c in value for c in "\r\n\0")
+    except UnicodeEncodeError:
+        fits = False
+    if not fits:
+        raise AirbyteConfigurationError(
+            f"{where} has a line break, a leading or trailing blank or a character that is not "
+            f"Latin-1; check the value (not shown, it may be a secret)."
+        )
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any user and password replaced by ``***``, for messages and reprs; a URL
+    that does not parse (no scheme, say) is masked up to its last ``@``.
+
+    >>> mask_url("http://alice:s3cret@proxy.corp:3128")
+    'http://***@proxy.corp:3128'
+    """
+    if "@" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
+    scheme, separator, rest = url.rpartition("://")
+    return f"{scheme}{separator}***@{rest.rsplit('@', 1)[1]}"
+
+
+_PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+
+def check_proxy_url(proxy_url: Any) -> str | None:
+    """An explicit proxy URL, or None (then requests reads HTTPS_PROXY and friends).
+
+    Messages show the URL with its credentials masked.
+    """
+    if proxy_url is None:
+        return None
+    if not isinstance(proxy_url, str) or not proxy_url.strip():
+        raise AirbyteConfigurationError(
+            "proxy_url is empty or not a string; pass e.g. 'http://proxy.corp:3128', or leave "
+            "it out to use the HTTPS_PROXY / HTTP_PROXY environment variables."
+        )
+    url = proxy_url.strip()
+    try:
+        parts = urlsplit(url)
+        scheme, hostname, _ = parts.scheme, parts.hostname, parts.port  # a bad port raises
+    except ValueError:
+        scheme, hostname = "", None
+    if scheme not in _PROXY_SCHEMES or not hostname:
+        raise AirbyteConfigurationError(
+            f"proxy_url={mask_url(url)!r} is not a proxy URL; use e.g. "
+            f"'http://proxy.corp:3128' or 'http://user:password@proxy.corp:3128'."
+        )
+    if scheme.startswith("socks") and importlib.util.find_spec("socks") is None:
+        raise AirbyteConfigurationError(
+            f"proxy_url={mask_url(url)!r} is a SOCKS proxy, which needs PySocks; install it "
+            f"with pip install 'requests[socks]', or use an HTTP proxy."
+        )
+    return url
+
+
+def check_verify(verify: Any) -> bool | str:
+    """How TLS certificates are checked: True, False, or the path of a CA bundle that exists."""
+    if isinstance(verify, bool):
+        return verify
+    if not isinstance(verify, str):
+        raise AirbyteConfigurationError(
+            f"verify={verify!r} must be True (the CAs this machine trusts), False (no check at "
+            f"all) or the path of your certificate authority's PEM file."
+        )
+    path = os.path.expanduser(verify.strip())
+    if not path or not (os.path.isfile(path) or os.path.isdir(path)):
+        raise AirbyteConfigurationError(
+            f"verify={verify!r} is not a file or folder of CA certificates; pass the path of "
+            f"your certificate authority's PEM file, or True (the CAs this machine trusts)."
+        )
+    return path
 
 
 def check_uuid(name: str, value: Any) -> str:

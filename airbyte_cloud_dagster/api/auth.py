@@ -1,4 +1,5 @@
-"""How the client proves who it is: application credentials, a static token, or nothing.
+"""How the client proves who it is: application credentials, a static token, Basic auth, or
+nothing.
 
 Exactly one of:
 
@@ -7,9 +8,16 @@ Exactly one of:
   and once more after any 401 (docs/airbyte/behaviour.md, "Authentication").
 - ``api_token``: a static bearer token (self-managed setups, token brokers). It cannot be
   refreshed, so a 401 is final.
+- ``username`` + ``password``: HTTP Basic auth on every request, instead of any token (older
+  self-managed installs, or Airbyte with its own auth off behind a Basic-auth proxy; Basic auth
+  is off in current community editions, docs/airbyte/behaviour.md, "Authentication"). A 401 is
+  final.
 - nothing: self-managed Airbyte with ``API_AUTHORIZATION_ENABLED=false``.
 
->>> auth = build_auth(client_id="abc", client_secret="s3cret", api_token=None, ...)
+Headers a gate in front of Airbyte asks for (``extra_headers``) are the session's business
+(``session.build_session``): they go on every request, the token request too.
+
+>>> auth = build_auth(check_credentials("abc", "s3cret"), base_url=url, ...)
 >>> auth
 ClientCredentialsAuth(client_id='abc')
 
@@ -18,6 +26,7 @@ No object here ever shows a secret or a token in its repr, a log line or an erro
 
 from __future__ import annotations
 
+import base64
 import logging
 import threading
 import time
@@ -27,13 +36,24 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from airbyte_cloud_dagster.api.arguments import check_credentials
+from airbyte_cloud_dagster.api.arguments import Credentials
 from airbyte_cloud_dagster.api.errors import AirbyteAuthError, AirbyteResponseError
 from airbyte_cloud_dagster.api.network import connection_error
-from airbyte_cloud_dagster.api.responses import error_for_response, wrong_api_url_hint
+from airbyte_cloud_dagster.api.responses import (
+    error_for_response,
+    is_gate_answer,
+    wrong_api_url_hint,
+)
 from airbyte_cloud_dagster.api.session import TransportSettings
 
-__all__ = ["Auth", "ClientCredentialsAuth", "NoAuth", "StaticTokenAuth", "build_auth"]
+__all__ = [
+    "Auth",
+    "BasicAuth",
+    "ClientCredentialsAuth",
+    "NoAuth",
+    "StaticTokenAuth",
+    "build_auth",
+]
 
 TOKEN_PATH = "/applications/token"
 
@@ -43,6 +63,8 @@ class Auth:
 
     #: Whether requests carry a credential (used to refuse plain http:// to remote hosts).
     sends_credentials: bool = True
+    #: Whether this is HTTP Basic auth (a 401 asking for Basic auth is then about its password).
+    is_basic: bool = False
 
     def authorization(self) -> str | None:
         """The ``Authorization`` header value for the next request, or None."""
@@ -69,7 +91,7 @@ class NoAuth(Auth):
         raise AirbyteAuthError(
             f"{method} {path} returned 401 to a client configured without credentials; "
             f"this Airbyte requires authentication, so pass client_id and client_secret "
-            f"(or api_token).",
+            f"(or api_token, or username and password for HTTP Basic auth).",
             status_code=401,
             method=method,
             path=path,
@@ -90,6 +112,33 @@ class StaticTokenAuth(Auth):
             f"{method} {path} returned 401: Airbyte refused the api_token (it is invalid or "
             f"has expired); supply a new token, or use client_id and client_secret so the "
             f"client can refresh tokens itself.",
+            status_code=401,
+            method=method,
+            path=path,
+        )
+
+
+class BasicAuth(Auth):
+    """HTTP Basic auth on every request (RFC 7617), in place of a bearer token."""
+
+    is_basic = True
+
+    def __init__(self, username: str, password: str) -> None:
+        self.username = username
+        # UTF-8, as RFC 7617 lets a server ask for; plain ASCII credentials encode the same.
+        pair = f"{username}:{password}".encode()
+        self._header = "Basic " + base64.b64encode(pair).decode("ascii")
+
+    def __repr__(self) -> str:
+        return f"BasicAuth(username={self.username!r})"
+
+    def authorization(self) -> str | None:
+        return self._header
+
+    def handle_unauthorized(self, used: str | None, *, method: str, path: str) -> None:
+        raise AirbyteAuthError(
+            f"{method} {path} returned 401: the server refused the username "
+            f"{self.username!r} and its password; check username and password (Basic auth).",
             status_code=401,
             method=method,
             path=path,
@@ -190,8 +239,9 @@ class ClientCredentialsAuth(Auth):
             ) from exc
         with response:
             # Wrong credentials: 401 on Cloud, 400 on self-managed "simple" auth
-            # (docs/airbyte/behaviour.md, "Authentication").
-            if response.status_code in (400, 401, 403):
+            # (docs/airbyte/behaviour.md, "Authentication"). A gate in front of Airbyte
+            # (Cloudflare Access, a Basic-auth proxy) refusing the request is not that.
+            if response.status_code in (400, 401, 403) and not is_gate_answer(response):
                 raise AirbyteAuthError(
                     f"{method} {path} returned {response.status_code}: Airbyte refused the "
                     f"client id {self.client_id!r} and its client secret; check client_id and "
@@ -232,26 +282,25 @@ class ClientCredentialsAuth(Auth):
 
 
 def build_auth(
+    credentials: Credentials,
     *,
-    client_id: str | None,
-    client_secret: str | None,
-    api_token: str | None,
     base_url: str,
     session: requests.Session,
     settings: TransportSettings,
     logger: logging.Logger,
 ) -> Auth:
-    """Pick the auth scheme from exactly one valid combination of credentials."""
-    client_id, client_secret, api_token = check_credentials(client_id, client_secret, api_token)
-    if client_id is not None and client_secret is not None:
+    """The auth scheme of the one kind of credentials ``arguments.check_credentials`` found."""
+    if credentials.client_id is not None and credentials.client_secret is not None:
         return ClientCredentialsAuth(
-            client_id,
-            client_secret,
+            credentials.client_id,
+            credentials.client_secret,
             base_url=base_url,
             session=session,
             settings=settings,
             logger=logger,
         )
-    if api_token is not None:
-        return StaticTokenAuth(api_token)
+    if credentials.api_token is not None:
+        return StaticTokenAuth(credentials.api_token)
+    if credentials.username is not None and credentials.password is not None:
+        return BasicAuth(credentials.username, credentials.password)
     return NoAuth()

@@ -8,24 +8,39 @@
 1200
 
 Self-managed Airbyte serves the same API under ``<host>/api/public/v1`` and, by default, needs
-no credentials: ``AirbyteClient("http://localhost:8000/api/public/v1")``.
+no credentials: ``AirbyteClient("http://localhost:8000/api/public/v1")``. Behind a gate, a proxy
+or a company CA::
+
+    AirbyteClient(
+        "https://airbyte.corp.example/api/public/v1",
+        username="airbyte", password="...",              # HTTP Basic auth, instead of a token
+        extra_headers={"CF-Access-Client-Id": "...", "CF-Access-Client-Secret": "..."},
+        proxy_url="http://proxy.corp:3128",
+        verify="/etc/ssl/corp-ca.pem",
+    )
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from airbyte_cloud_dagster.api.arguments import (
     check_api_url,
+    check_credentials,
+    check_extra_headers,
     check_job_id,
     check_job_type,
+    check_proxy_url,
     check_retries,
     check_seconds,
     check_uuid,
+    check_verify,
     iso_time,
+    mask_url,
     refuse_plain_http,
     workspace_params,
 )
@@ -42,12 +57,18 @@ from airbyte_cloud_dagster.api.models import (
     AirbyteSource,
     AirbyteStreamProperties,
     AirbyteWorkspace,
+    ConnectionSchedule,
     JobStatus,
     JobType,
 )
+from airbyte_cloud_dagster.api.models.connections import connection_patch_body
 from airbyte_cloud_dagster.api.pagination import pages
 from airbyte_cloud_dagster.api.polling import PollPolicy, wait_for_job
-from airbyte_cloud_dagster.api.session import TransportSettings, build_session
+from airbyte_cloud_dagster.api.session import (
+    TransportSettings,
+    build_session,
+    quiet_unverified_warnings,
+)
 from airbyte_cloud_dagster.api.starting import JobStarter
 from airbyte_cloud_dagster.api.transport import Transport
 
@@ -62,7 +83,14 @@ class AirbyteClient:
     """A client for the public Airbyte API (Cloud or self-managed).
 
     Auth: pass exactly one of ``client_id`` + ``client_secret`` (tokens fetched and refreshed
-    for you), ``api_token`` (static bearer token), or nothing (self-managed without auth).
+    for you), ``api_token`` (static bearer token), ``username`` + ``password`` (HTTP Basic auth
+    on every request), or nothing (self-managed without auth).
+
+    Network: ``extra_headers`` go on every request, the token request too (a gate such as
+    Cloudflare Access); ``proxy_url`` is the proxy for every request (default: requests reads
+    ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY``); ``verify`` is True (the CAs this machine
+    trusts, or ``REQUESTS_CA_BUNDLE``), the path of a CA bundle, or False (no check; a warning
+    is logged). Header values and a proxy's credentials are secrets: never shown.
 
     Only idempotent calls (GET, DELETE) are retried, on lost connections, 408, 429 and 5xx,
     with exponential backoff (``backoff_factor`` * 2**n, at most ``backoff_max``) and jitter.
@@ -76,6 +104,11 @@ class AirbyteClient:
         client_id: str | None = None,
         client_secret: str | None = None,
         api_token: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        proxy_url: str | None = None,
+        verify: bool | str = True,
         request_timeout: float = 30.0,
         connect_timeout: float = 10.0,
         max_retries: int = 5,
@@ -96,6 +129,16 @@ class AirbyteClient:
         check_seconds("backoff_factor", backoff_factor, allow_zero=True)
         check_seconds("backoff_max", backoff_max, allow_zero=True)
         check_retries("max_retries", max_retries)
+        headers = check_extra_headers(extra_headers)
+        credentials = check_credentials(
+            client_id,
+            client_secret,
+            api_token,
+            username=username,
+            password=password,
+            extra_headers=headers,
+        )
+        self.extra_header_names = tuple(headers)
         self.logger = logger or logging.getLogger("airbyte_cloud_dagster")
         self._settings = TransportSettings(
             connect_timeout=connect_timeout,
@@ -103,23 +146,28 @@ class AirbyteClient:
             max_retries=max_retries,
             backoff_factor=backoff_factor,
             backoff_max=backoff_max,
+            verify=check_verify(verify),
+            proxy_url=check_proxy_url(proxy_url),
         )
-        session = build_session(self._settings)
-        try:
-            self.auth: Auth = build_auth(
-                client_id=client_id,
-                client_secret=client_secret,
-                api_token=api_token,
-                base_url=self.api_url,
-                session=session,
-                settings=self._settings,
-                logger=self.logger,
+        # Header values are secrets as much as credentials are.
+        if (credentials.kind is not None or headers) and not allow_insecure_http:
+            refuse_plain_http(self.api_url)
+        if self._settings.verify is False:
+            quiet_unverified_warnings(urlsplit(self.api_url).hostname or "")
+            self.logger.warning(
+                "verify=False: the TLS certificate of %s is not checked, so anyone on the "
+                "network path could read the credentials and answer in Airbyte's place; pass "
+                "verify='<path of your CA's PEM file>' instead.",
+                self.api_url,
             )
-            if self.auth.sends_credentials and not allow_insecure_http:
-                refuse_plain_http(self.api_url)
-        except BaseException:
-            session.close()
-            raise
+        session = build_session(self._settings, headers)
+        self.auth: Auth = build_auth(
+            credentials,
+            base_url=self.api_url,
+            session=session,
+            settings=self._settings,
+            logger=self.logger,
+        )
         self._transport = Transport(
             self.api_url,
             auth=self.auth,
@@ -135,7 +183,14 @@ class AirbyteClient:
         )
 
     def __repr__(self) -> str:
-        return f"AirbyteClient(api_url={self.api_url!r}, auth={self.auth!r})"
+        shown = [f"api_url={self.api_url!r}", f"auth={self.auth!r}"]
+        if self.extra_header_names:
+            shown.append(f"extra_headers={list(self.extra_header_names)!r}")  # names only
+        if self._settings.proxy_url:
+            shown.append(f"proxy_url={mask_url(self._settings.proxy_url)!r}")
+        if self._settings.verify is not True:
+            shown.append(f"verify={self._settings.verify!r}")
+        return f"AirbyteClient({', '.join(shown)})"
 
     @property
     def on_conflict(self) -> Literal["attach", "fail"]:
@@ -201,6 +256,35 @@ class AirbyteClient:
     def get_connection(self, connection_id: str) -> AirbyteConnection:
         connection_id = check_uuid("connection_id", connection_id)
         return AirbyteConnection.from_api(self._get(f"/connections/{connection_id}"))
+
+    def patch_connection(
+        self,
+        connection_id: str,
+        *,
+        name: str | None = None,
+        status: str | None = None,
+        schedule: ConnectionSchedule | None = None,
+    ) -> AirbyteConnection:
+        """Change a connection's name, status or schedule; returns it as Airbyte now serves it.
+
+        ``PATCH /connections/{id}`` (``patchConnection``) with only the fields given, so the
+        streams and everything else stay as they are. The public API sets ``manual`` and
+        ``cron`` schedules only, cron in UTC only (``ConnectionSchedule.unsettable_reason``;
+        docs/airbyte/behaviour.md, "Changing a connection"): anything else raises
+        :class:`AirbyteConfigurationError` before any request. Like ``POST /jobs`` it is not
+        retried after a lost answer: read the connection to see whether it was applied.
+
+        This writes to Airbyte: nothing in this package calls it while loading definitions or
+        running assets, only the schedule hand-over (``automation/handover/patch.py``).
+
+        >>> client.patch_connection(connection_id, schedule=ConnectionSchedule("manual"))
+        """
+        connection_id = check_uuid("connection_id", connection_id)
+        body = connection_patch_body(name=name, status=status, schedule=schedule)
+        payload = self._transport.request_json(
+            "PATCH", f"/connections/{connection_id}", json_body=body
+        )
+        return AirbyteConnection.from_api(payload)
 
     def get_stream_properties(
         self, source_id: str, destination_id: str | None = None

@@ -6,7 +6,8 @@ AirbyteError
 ├── AirbyteRequestError            the server answered with an error: .status_code .method .path
 │   │                              .detail .problem_type
 │   ├── AirbyteBadRequest          400, 422
-│   ├── AirbyteAuthError           401, 403, and refused credentials on the token endpoint
+│   ├── AirbyteAuthError           401, 403, 407 (a proxy), and refused credentials on the
+│   │                              token endpoint
 │   ├── AirbyteNotFound            404 (.resource_type .resource_id; None when the 404 did not
 │   │                              come from the Airbyte API: then the message says api_url
 │   │                              looks wrong, as it does for a 405)
@@ -14,7 +15,7 @@ AirbyteError
 │   ├── AirbyteRateLimited         429 after retries
 │   └── AirbyteServerError         5xx after retries
 ├── AirbyteConnectionError         no answer after retries; .reason: refused, unresolved, tls,
-│                                  connect-timeout, read-timeout, dropped, other
+│                                  connect-timeout, read-timeout, dropped, proxy, other
 ├── AirbyteResponseError           an answer we cannot use (not JSON, missing or malformed field)
 ├── AirbyteJobFailed               job ended failed/cancelled; .job
 └── AirbyteTimeout                 a job did not finish in time; .job
@@ -109,7 +110,7 @@ class AirbyteBadRequest(AirbyteRequestError):
 
 
 class AirbyteAuthError(AirbyteRequestError):
-    """401 or 403, or the token endpoint refused the client id/secret."""
+    """401 or 403, 407 from a proxy, or the token endpoint refused the client id/secret."""
 
 
 class AirbyteNotFound(AirbyteRequestError):
@@ -142,7 +143,8 @@ class AirbyteServerError(AirbyteRequestError):
 class AirbyteConnectionError(AirbyteError):
     """No answer at all (after retries). :attr:`reason` says why: ``"refused"``,
     ``"unresolved"`` (host name not found), ``"tls"`` (handshake or certificate),
-    ``"connect-timeout"``, ``"read-timeout"``, ``"dropped"`` or ``"other"``."""
+    ``"connect-timeout"``, ``"read-timeout"``, ``"dropped"``, ``"proxy"`` (the proxy could not be
+    reached, or would not connect) or ``"other"``."""
 
     def __init__(self, message: str, *, reason: str = "other") -> None:
         super().__init__(message)

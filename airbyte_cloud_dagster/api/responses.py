@@ -6,6 +6,11 @@ Never assumes JSON: proxies answer 502/503/504 with HTML (docs/airbyte/behaviour
 problem object) means the request reached some other server or path: ``api_url`` is wrong, and the
 message says so and shows the expected forms.
 
+Likewise an auth error from something in front of Airbyte (``is_gate_answer``) says which setting
+reaches past it: a 403 that is not JSON comes from an access proxy such as Cloudflare Access or
+IAP (``extra_headers``), a 401 asking for Basic auth from a Basic-auth proxy (``username`` and
+``password``), a 407 from a forward proxy (``proxy_url``).
+
 >>> raise error_for_response("GET", "/v1/jobs/42", response, retried=True, api_url=url)
 """
 
@@ -35,6 +40,7 @@ __all__ = [
     "decode_json",
     "error_for_response",
     "excerpt",
+    "is_gate_answer",
     "wrong_api_url_hint",
 ]
 
@@ -45,6 +51,7 @@ EXPECTED_API_URLS = (
 )
 
 _WHITESPACE = re.compile(r"\s+")
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _SLUG = re.compile(r"[a-z0-9-]+")
 
 
@@ -126,6 +133,24 @@ def _problem_type(body: dict[str, Any]) -> str | None:
     return None
 
 
+def _asks_for_basic(response: requests.Response) -> bool:
+    return response.headers.get("WWW-Authenticate", "").lower().startswith("basic")
+
+
+def is_gate_answer(response: requests.Response) -> bool:
+    """Whether an auth error came from something in front of Airbyte rather than from Airbyte:
+    a 403 that is not JSON (Airbyte's errors are, docs/airbyte/behaviour.md, "Errors"; an access
+    proxy's are HTML or text), a 401 asking for Basic auth, or a 407."""
+    status = response.status_code
+    if status == 403:
+        try:
+            response.json()
+        except ValueError:
+            return True
+        return False
+    return status == 407 or (status == 401 and _asks_for_basic(response))
+
+
 _NEXT_STEP = {
     400: "check the arguments passed to the client",
     401: "check the credentials",
@@ -140,6 +165,7 @@ _ERROR_CLASSES: dict[int, type[AirbyteRequestError]] = {
     422: AirbyteBadRequest,
     401: AirbyteAuthError,
     403: AirbyteAuthError,
+    407: AirbyteAuthError,
     404: AirbyteNotFound,
     409: AirbyteConflict,
     429: AirbyteRateLimited,
@@ -175,6 +201,10 @@ def error_for_response(
             f"({said}); {wrong_api_url_hint(api_url)}."
         )
         return cls(message, **attributes)
+    if is_gate_answer(response):
+        title = _HTML_TITLE.search(response.text)  # a gate's HTML page: its title says enough
+        said = repr(excerpt(title.group(1))) if title and title.group(1).strip() else said
+        return cls(_gate_message(method, full_path, response, said), **attributes)
     returned = f"{status} {answer.problem_type}" if answer.problem_type else f"{status}"
     if status in RETRY_STATUSES:
         returned += " on every retry" if retried else " (not retried)"
@@ -186,6 +216,26 @@ def error_for_response(
     else:
         next_step = _NEXT_STEP.get(status, "check the request and the Airbyte server logs")
     return cls(f"{method} {full_path} returned {returned}{said}; {next_step}.", **attributes)
+
+
+def _gate_message(method: str, full_path: str, response: requests.Response, said: str) -> str:
+    """What to do about a refusal by a gate in front of Airbyte (see :func:`is_gate_answer`)."""
+    status = response.status_code
+    if status == 407:
+        return (
+            f"{method} {full_path} returned 407 from the proxy ({said}); check the user and "
+            f"password in proxy_url (http://user:password@host:port)."
+        )
+    if status == 401:
+        return (
+            f"{method} {full_path} returned 401 asking for HTTP Basic auth ({said}); pass "
+            f"username and password."
+        )
+    return (
+        f"{method} {full_path} returned 403, and not from the Airbyte API ({said}), so a gate in "
+        f"front of Airbyte (Cloudflare Access, IAP, ...) refused it; pass the headers it expects "
+        f"in extra_headers, e.g. CF-Access-Client-Id and CF-Access-Client-Secret."
+    )
 
 
 def decode_json(

@@ -1,4 +1,4 @@
-"""The pooled HTTP session and its retry policy, as data.
+"""The pooled HTTP session, its retry policy, and how it reaches the server, as data.
 
 Retries are a urllib3 :class:`~urllib3.util.retry.Retry` mounted once on the session's adapter,
 never a loop in each call. Only idempotent calls (GET, DELETE) are retried on lost answers and
@@ -7,16 +7,27 @@ on 408/429/5xx; ``POST /jobs`` is never retried here because creating a job is n
 timed-out connect sent nothing, so it cannot duplicate), but on a small budget of its own: a
 wrong host or port should fail in about a second, not after the read retries' long backoff.
 
->>> session = build_session(TransportSettings(max_retries=5))
+How it reaches the server: ``verify`` (True, False, or a CA bundle's path) and ``proxy_url`` go
+with every request, so that they win over ``REQUESTS_CA_BUNDLE`` and ``HTTPS_PROXY``, which
+requests would otherwise prefer to a session's own settings
+(https://github.com/psf/requests/issues/3829, https://github.com/psf/requests/issues/2018);
+without them, requests reads those variables as usual. ``extra_headers`` go on every request.
+
+>>> session = build_session(TransportSettings(max_retries=5, proxy_url="http://proxy:3128"))
 """
 
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import InsecureRequestWarning
 from urllib3.util.retry import Retry
 
 from airbyte_cloud_dagster.version import __version__
@@ -25,8 +36,10 @@ __all__ = [
     "CONNECT_RETRIES",
     "IDEMPOTENT_METHODS",
     "RETRY_STATUSES",
+    "AirbyteSession",
     "TransportSettings",
     "build_session",
+    "quiet_unverified_warnings",
     "user_agent",
 ]
 
@@ -42,13 +55,19 @@ CONNECT_RETRIES = 2
 
 @dataclass(frozen=True)
 class TransportSettings:
-    """Timeouts and retry policy; the defaults match :class:`AirbyteClient`'s."""
+    """Timeouts, retry policy, TLS and proxy; the defaults match :class:`AirbyteClient`'s."""
 
     connect_timeout: float = 10.0
     request_timeout: float = 30.0
     max_retries: int = 5
     backoff_factor: float = 0.5
     backoff_max: float = 60.0
+    #: True: the CAs this machine trusts (or REQUESTS_CA_BUNDLE); False: no check; a str: the
+    #: path of a CA bundle.
+    verify: bool | str = True
+    #: One proxy for http and https; None: requests reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
+    #: It may hold credentials, hence never in the repr.
+    proxy_url: str | None = field(default=None, repr=False)
 
     @property
     def connect_retries(self) -> int:
@@ -85,12 +104,50 @@ def user_agent() -> str:
     )
 
 
-def build_session(settings: TransportSettings) -> requests.Session:
-    """One pooled session per client; GET and DELETE retried, nothing else."""
-    session = requests.Session()
+class AirbyteSession(requests.Session):
+    """A session that sends its ``verify`` and proxy with every request (see the module's
+    docstring for why a session's own attributes are not enough)."""
+
+    def __init__(self, settings: TransportSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self._proxies = (
+            {"http": settings.proxy_url, "https": settings.proxy_url}
+            if settings.proxy_url
+            else None
+        )
+
+    def merge_environment_settings(
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> dict[str, Any]:
+        # What a request did not set itself is set here, before the environment is read.
+        if verify is None and self.settings.verify is not True:
+            verify = self.settings.verify
+        if not proxies and self._proxies is not None:
+            proxies = dict(self._proxies)
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
+
+def build_session(
+    settings: TransportSettings, extra_headers: Mapping[str, str] | None = None
+) -> AirbyteSession:
+    """One pooled session per client; GET and DELETE retried, nothing else; ``extra_headers``
+    (checked already) on every request."""
+    session = AirbyteSession(settings)
     adapter = HTTPAdapter(max_retries=settings.retry(IDEMPOTENT_METHODS), pool_maxsize=32)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent()
     session.headers["Accept"] = "application/json"
+    session.headers.update(extra_headers or {})
     return session
+
+
+def quiet_unverified_warnings(host: str) -> None:
+    """With ``verify=False`` the client logs one warning; urllib3 would add one per request to
+    ``host``. Silence those, for that host only."""
+    warnings.filterwarnings(
+        "ignore",
+        message=f"Unverified HTTPS request is being made to host '{re.escape(host)}'",
+        category=InsecureRequestWarning,
+    )

@@ -21,7 +21,12 @@ import requests
 
 from airbyte_cloud_dagster.api.auth import Auth
 from airbyte_cloud_dagster.api.network import connection_error
-from airbyte_cloud_dagster.api.responses import decode_json, error_for_response, excerpt
+from airbyte_cloud_dagster.api.responses import (
+    decode_json,
+    error_for_response,
+    excerpt,
+    is_gate_answer,
+)
 from airbyte_cloud_dagster.api.session import (
     IDEMPOTENT_METHODS,
     RETRY_STATUSES,
@@ -90,7 +95,10 @@ class Transport:
         full_path = self.base_path + path
         authorization = self.auth.authorization()
         response = self._send_once(method, path, params, json_body, authorization)
-        if response.status_code == 401:
+        # A 401 asking for Basic auth is a proxy's unless the client sends Basic auth: no token
+        # would get past it, so it is not the auth's to handle.
+        gate = response.status_code == 401 and is_gate_answer(response) and not self.auth.is_basic
+        if response.status_code == 401 and not gate:
             # A missing or expired token is rejected before the controller runs
             # (docs/airbyte/behaviour.md, "Authentication"), so replaying -- even POST /jobs --
             # cannot start a second job.

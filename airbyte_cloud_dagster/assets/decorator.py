@@ -15,6 +15,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from airbyte_cloud_dagster.assets.loader import DEFAULT_POOL, op_names_of
+from airbyte_cloud_dagster.assets.multi_asset import RESYNC_CONFIG
 from airbyte_cloud_dagster.assets.specs import build_specs
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
@@ -43,4 +44,5 @@ def airbyte_assets(
         specs=specs,
         can_subset=False,
         pool=pool,
+        config_schema=RESYNC_CONFIG,  # sync_and_poll(context) reads it
     )

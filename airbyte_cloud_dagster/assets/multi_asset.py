@@ -16,6 +16,18 @@ import dagster as dg
 
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 
+# Run config of every sync step, set in the launchpad as
+# ops: {<op name>: {config: {resync: true}}} (sync/clearing.py).
+RESYNC_CONFIG = {
+    "resync": dg.Field(
+        bool,
+        default_value=False,
+        description=(
+            "Resync from scratch: clear the connections' tables in Airbyte (a clear job, which "
+            "Airbyte runs as a reset), then sync them."
+        ),
+    )
+}
 # The body of a sync step: (context, resource) -> events.
 SyncBody = Callable[[dg.AssetExecutionContext, AirbyteCloudResource], Iterator[Any]]
 
@@ -37,6 +49,7 @@ def sync_multi_asset(
         can_subset=can_subset,
         pool=pool,
         required_resource_keys={resource_key},
+        config_schema=RESYNC_CONFIG,
     )
     def _sync(context):  # no annotation: Dagster reads annotations when it builds the op
         airbyte: AirbyteCloudResource = getattr(context.resources, resource_key)

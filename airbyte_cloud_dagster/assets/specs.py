@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
+from airbyte_cloud_dagster.api import AirbyteConnection
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.loading import load_workspace_data
@@ -78,10 +79,21 @@ def build_specs(
     """
     translator = translator or AirbyteTranslator()
     props = {c.connection_id: list(data.stream_props(c)) for c in data.connections}
+    _warn_empty([c for c in data.connections if not props[c.connection_id]])
     # Not overridden (by a subclass or on the instance): the same specs, built more cheaply.
     if getattr(translator.get_asset_spec, "__func__", None) is AirbyteTranslator.get_asset_spec:
         return _default_specs(props)
     return _translated_specs(props, translator)
+
+
+def _warn_empty(connections: Sequence[AirbyteConnection]) -> None:
+    """A selected connection with no enabled stream gets no assets: say so, once each."""
+    for connection in connections:
+        dg.get_dagster_logger("airbyte").warning(
+            f"The Airbyte connection {connection.name!r} ({connection.connection_id}) has no "
+            "enabled streams, so it gets no assets; enable streams on its Schema tab in "
+            "Airbyte, or leave it out with connection_ids or connection_filter."
+        )
 
 
 def _default_specs(

@@ -52,6 +52,33 @@ def check_evaluations(
     ]
 
 
+def timeout_evaluations(
+    job: AirbyteJob, specs: Sequence[dg.AssetSpec], timeout: float, *, cancelled: bool
+) -> list[dg.AssetCheckEvaluation]:
+    """The check failed on every table of a sync that outlived ``sync_timeout`` (the sync
+    sensor enforces it when runs hold no worker: sensor_timeouts.py)."""
+    done = "cancelled it (cancel_on_timeout)" if cancelled else "it is still running"
+    description = (
+        f"Airbyte sync job {job.job_id} on connection {job.connection_id} ran longer than "
+        f"sync_timeout={timeout:g} s; {done}."
+    )
+    metadata = {
+        **md.job_finished(job, md.connection_url_of(specs)),
+        md.SYNC_TIMEOUT: float(timeout),
+    }
+    return [
+        dg.AssetCheckEvaluation(
+            asset_key=spec.key,
+            check_name=SYNC_CHECK_NAME,
+            passed=False,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=description,
+            metadata=dict(metadata),
+        )
+        for spec in specs
+    ]
+
+
 def build_airbyte_sync_checks(
     assets: Sequence[dg.AssetsDefinition], *, resource_key: str = "airbyte"
 ) -> list[dg.AssetChecksDefinition]:

@@ -115,10 +115,10 @@ def basic_timing_to_cron(timing: str) -> CronSchedule:
     clock boundaries (``Every 6 HOURS`` at 00:00, 06:00...). Intervals that do not divide the
     hour or the day evenly have no cron equivalent and are refused.
     """
-    match = _BASIC.fullmatch(timing.strip())
-    if not match:
+    parsed = parse_basic_timing(timing)
+    if parsed is None:
         raise UnsupportedSchedule(timing, "not a basic timing like 'Every 24 HOURS'.")
-    every, unit = int(match.group(1)), match.group(2).lower()
+    every, unit = parsed
     if unit == "minute" and every in range(1, 60) and 60 % every == 0:
         return CronSchedule("* * * * *" if every == 1 else f"*/{every} * * * *")
     if unit == "minute" and every % 60 == 0:
@@ -136,6 +136,36 @@ def basic_timing_to_cron(timing: str) -> CronSchedule:
         f"every {every} {unit}s does not divide the hour, the day or the calendar evenly, so "
         "no cron expression fires at exactly that rate.",
     )
+
+
+def parse_basic_timing(timing: str) -> tuple[int, str] | None:
+    """The number and the unit of a basic timing; None if ``timing`` is not one.
+
+    Case and a plural ``s`` do not matter; the unit comes back lower case and singular.
+
+    >>> parse_basic_timing("Every 24 HOURS")
+    (24, 'hour')
+    """
+    match = _BASIC.fullmatch(timing.strip())
+    return None if match is None else (int(match.group(1)), match.group(2).lower())
+
+
+def cron_ranges(values: Sequence[int]) -> str:
+    """Ascending, distinct ``values`` as a cron field of single values and ranges.
+
+    >>> cron_ranges([1, 2, 3, 4, 5, 7])
+    '1-5,7'
+    """
+    runs: list[str] = []
+    start = previous = values[0]
+    for value in [*values[1:], None]:
+        if value is not None and value == previous + 1:
+            previous = value
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if value is not None:
+            start = previous = value
+    return ",".join(runs)
 
 
 def _split(expression: str) -> tuple[list[str], str]:
@@ -222,13 +252,4 @@ def _compact(values: list[int | str], low: int, high: int) -> str:
             first = "*" if numbers[0] == low else f"{numbers[0]}-{high}"
             if step > 1:
                 return f"{first}/{step}"
-    runs: list[str] = []
-    start = previous = numbers[0]
-    for number in [*numbers[1:], None]:
-        if number is not None and number == previous + 1:
-            previous = number
-            continue
-        runs.append(str(start) if start == previous else f"{start}-{previous}")
-        if number is not None:
-            start = previous = number
-    return ",".join(runs)
+    return cron_ranges(numbers)

@@ -72,7 +72,7 @@ def build_airbyte_schedule(
     >>> build_airbyte_schedule(assets, connection_ids=[stripe_id], cron_schedule="0 6 * * *")
     """
     return _schedule(
-        _chosen(_connections(assets), connection_ids),
+        _chosen(connections_in(assets), connection_ids),
         cron_schedule=cron_schedule,
         execution_timezone=execution_timezone,
         name=name,
@@ -90,7 +90,7 @@ def _schedule(
     description: str | None,
     default_status: dg.DefaultScheduleStatus,
 ) -> dg.ScheduleDefinition:
-    """:func:`build_airbyte_schedule` for connections already grouped (``_connections``)."""
+    """:func:`build_airbyte_schedule` for connections already grouped (:func:`connections_in`)."""
     base = name.removesuffix("_schedule") if name else _default_name(chosen)
     job = dg.define_asset_job(
         f"{base}_job",
@@ -128,10 +128,10 @@ def build_airbyte_schedules_from_airbyte(
         raise dg.DagsterInvalidDefinitionError(
             f"on_unsupported={on_unsupported!r}; use 'warn' or 'fail'."
         )
-    connections = _connections(assets)
+    connections = connections_in(assets)
     schedules = []
     for connection in connections.values():
-        schedule = _connection_schedule(connection)
+        schedule = connection_schedule(connection)
         try:
             cron = schedule_to_cron(schedule)
         except UnsupportedSchedule as error:
@@ -165,7 +165,7 @@ def build_airbyte_schedules_from_airbyte(
     return schedules
 
 
-def _connections(assets: Sequence[dg.AssetsDefinition]) -> dict[str, _Connection]:
+def connections_in(assets: Sequence[dg.AssetsDefinition]) -> dict[str, _Connection]:
     """Every connection among ``assets``. A per-connection multi-asset lends its op name to
     its connection's schedule; in the one-step multi-asset, the name is made as
     ``load_airbyte_cloud_assets`` names per-connection ops, so both give the same schedules."""
@@ -201,7 +201,8 @@ def _chosen(
     return [connections[c] for c in dict.fromkeys(connection_ids)]
 
 
-def _connection_schedule(connection: _Connection) -> ConnectionSchedule:
+def connection_schedule(connection: _Connection) -> ConnectionSchedule:
+    """The connection's Airbyte schedule, as its assets' metadata has it (no API call)."""
     metadata = connection.specs[0].metadata
     schedule_type = metadata.get(md.SCHEDULE_TYPE)
     if schedule_type is None:

@@ -30,9 +30,7 @@ Example::
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +38,17 @@ import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob, JobType
-from airbyte_cloud_dagster.automation.checks import check_evaluations
-from airbyte_cloud_dagster.sync.events import finished_job_events
+from airbyte_cloud_dagster.automation.checks import SYNC_CHECK_NAME, check_evaluations
+from airbyte_cloud_dagster.automation.sensor_cursor import SyncSensorCursor
+from airbyte_cloud_dagster.automation.sensor_records import (
+    OVERLAP,
+    RunRecords,
+    check_names_job,
+    ended_at,
+)
+from airbyte_cloud_dagster.automation.sensor_timeouts import enforce_timeouts
+from airbyte_cloud_dagster.sync.clearing import emptied_events
+from airbyte_cloud_dagster.sync.events import finished_job_events, table_observations
 from airbyte_cloud_dagster.workspace.specs import tables_by_connection
 
 if TYPE_CHECKING:
@@ -50,42 +57,9 @@ if TYPE_CHECKING:
 SensorEvent = dg.AssetMaterialization | dg.AssetObservation | dg.AssetCheckEvaluation
 
 PAGE_SIZE = 100  # the most GET /jobs serves per page (docs/airbyte/behaviour.md, "Jobs")
-# Jobs that ended this long before the newest one seen are read again: job times are whole
-# seconds, and a job may commit its end a little after a later one. The reported ids dedupe.
-OVERLAP = timedelta(seconds=10)
 MAX_HELD_JOBS = 50
 # A job a blocking run still follows is held back at most this long after it ended.
 MAX_HOLD = timedelta(hours=1)
-_RECENT_EVENTS = 100
-
-
-@dataclass
-class SyncSensorCursor:
-    """What the sensor has seen: JSON in Dagster's cursor, so it survives restarts."""
-
-    updated_since: datetime  # the next tick's updatedAtStart
-    reported: dict[int, float] = field(default_factory=dict)  # job id -> its end (epoch s)
-    held: list[int] = field(default_factory=list)  # ended, but a blocking run follows them
-
-    @classmethod
-    def parse(cls, text: str | None, *, default_since: datetime) -> SyncSensorCursor:
-        if not text:
-            return cls(updated_since=default_since)
-        doc = json.loads(text)
-        return cls(
-            updated_since=datetime.fromisoformat(doc["updated_since"]),
-            reported={int(job_id): float(at) for job_id, at in doc.get("reported", {}).items()},
-            held=[int(job_id) for job_id in doc.get("held", [])],
-        )
-
-    def dumps(self) -> str:
-        return json.dumps(
-            {
-                "updated_since": self.updated_since.isoformat(),
-                "reported": {str(job_id): at for job_id, at in sorted(self.reported.items())},
-                "held": sorted(self.held),
-            }
-        )
 
 
 def build_airbyte_sync_sensor(
@@ -132,14 +106,18 @@ def build_airbyte_sync_sensor(
         default_since = datetime.now(timezone.utc) - timedelta(seconds=lookback_seconds)
         cursor = SyncSensorCursor.parse(context.cursor, default_since=default_since)
         workspace_id = airbyte.resolved_workspace_id  # reads an EnvVar: once a tick
+        # Every job type that changes the tables: syncs, and clears (which run as resets).
         jobs = tick.client.list_jobs(
             workspace_ids=[workspace_id] if workspace_id else None,
-            job_type=JobType.SYNC,
             updated_at_start=cursor.updated_since,
             order_by="updatedAt|ASC",
             limit=max_pages_per_tick * PAGE_SIZE,
         )
-        return tick.run(cursor, jobs, full=len(jobs) >= max_pages_per_tick * PAGE_SIZE)
+        timeouts = enforce_timeouts(context, airbyte, specs_by_connection, cursor, workspace_id)
+        result = tick.run(cursor, jobs, full=len(jobs) >= max_pages_per_tick * PAGE_SIZE)
+        return dg.SensorResult(
+            asset_events=[*timeouts, *(result.asset_events or [])], cursor=result.cursor
+        )
 
     return _airbyte_sync_sensor
 
@@ -161,7 +139,7 @@ class _Tick:
         self, cursor: SyncSensorCursor, jobs: list[AirbyteJob], *, full: bool
     ) -> dg.SensorResult:
         ended = [job for job in jobs if job.is_terminal and job.last_updated_at is not None]
-        newest = max([cursor.updated_since, *(_ended_at(job) for job in ended)])
+        newest = max([cursor.updated_since, *(ended_at(job) for job in ended)])
         # Caught up: read the overlap again next time. Behind (every page was full): go on
         # from the newest job read, or the same pages would be read again and again.
         next_since = newest if full else max(cursor.updated_since, newest - OVERLAP)
@@ -175,16 +153,19 @@ class _Tick:
         held: list[int] = cursor.held[MAX_HELD_JOBS:]  # looked at again on a later tick
         for connection_id, connection_jobs in _by_connection(candidates.values()).items():
             specs = self.specs_by_connection[connection_id]
-            recorded, followed = self._runs_record(specs[0].key, connection_jobs)
+            records = RunRecords.read(self.context.instance, specs[0].key, connection_jobs)
             for job in connection_jobs:
-                if job.job_id not in recorded and job.job_id in followed and not _too_old(job):
+                recorded = records.recorded(job)
+                if not recorded and job.job_id in records.followed and not _too_old(job):
                     held.append(job.job_id)  # its run will record it; look again next tick
                     continue
-                events.extend(self._events(job, specs, already_recorded=job.job_id in recorded))
-                cursor.reported[job.job_id] = _ended_at(job).timestamp()
+                late = job.job_id in cursor.timed_out
+                events.extend(self._events(job, specs, recorded=recorded, timed_out=late))
+                cursor.reported[job.job_id] = ended_at(job).timestamp()
         floor = next_since.timestamp()
         reported = {job_id: at for job_id, at in cursor.reported.items() if at >= floor}
-        new_cursor = SyncSensorCursor(next_since, reported, held)
+        timed_out = [job_id for job_id in cursor.timed_out if job_id not in reported]
+        new_cursor = SyncSensorCursor(next_since, reported, held, timed_out)
         if full:
             self.context.log.warning(
                 f"Read {len(jobs)} jobs, the most one tick reads; catching up from "
@@ -193,55 +174,49 @@ class _Tick:
         if events or held:
             self.context.log.info(
                 f"Recorded {len(events)} events for {len(candidates) - len(held)} finished "
-                f"Airbyte syncs; {len(held)} held back while a blocking run follows them."
+                f"Airbyte jobs; {len(held)} held back while a blocking run follows them."
             )
         return dg.SensorResult(asset_events=events, cursor=new_cursor.dumps())
 
-    def _runs_record(
-        self, asset_key: dg.AssetKey, jobs: list[AirbyteJob]
-    ) -> tuple[set[int | None], set[int | None]]:
-        """(jobs already materialized, jobs a blocking run that has not ended follows)."""
-        instance = self.context.instance
-        since = min(job.start_time or _ended_at(job) for job in jobs) - OVERLAP
-        records_filter = dg.AssetRecordsFilter(
-            asset_key=asset_key, after_timestamp=since.timestamp()
-        )
-        recorded = {
-            md.job_id_of(record.asset_materialization)
-            for record in instance.fetch_materializations(
-                records_filter, limit=_RECENT_EVENTS
-            ).records
-        }
-        followed = set()
-        for record in instance.fetch_observations(records_filter, limit=_RECENT_EVENTS).records:
-            observation = record.asset_observation
-            mode = md.value_of(observation.metadata, md.WAIT_MODE) if observation else None
-            if record.run_id and mode == "blocking":
-                run = instance.get_run_by_id(record.run_id)
-                if run is not None and not run.is_finished:
-                    followed.add(md.job_id_of(observation))
-        return recorded, followed
-
     def _events(
-        self, job: AirbyteJob, specs: list[dg.AssetSpec], *, already_recorded: bool
+        self, job: AirbyteJob, specs: list[dg.AssetSpec], *, recorded: bool, timed_out: bool
     ) -> list[SensorEvent]:
+        """What to record of a finished job: a clear (reset) job's emptied tables; a sync's
+        materializations (unless a run recorded them) or observations, and its check result
+        (unless the latest result already names the job: a run executed the check)."""
+        if job.job_type == JobType.RESET.value:
+            if recorded:
+                return []
+            if job.succeeded:
+                return list(emptied_events(job, specs))
+            return self._observations(job, specs, "nothing was emptied")
         events: list[SensorEvent] = []
-        if job.succeeded and not already_recorded:
-            events.extend(
+        if recorded:
+            pass  # a run materialized it
+        elif job.succeeded:
+            events = list(
                 finished_job_events(self.client, job, specs, event_type=dg.AssetMaterialization)
             )
-        elif not job.succeeded:
-            metadata = md.job_finished(job, md.connection_url_of(specs))
-            description = (
-                f"Airbyte sync job {job.job_id} ended {job.status.value}; nothing was "
-                "materialized. See the job on the connection page."
-            )
-            events.extend(
-                dg.AssetObservation(asset_key=spec.key, description=description, metadata=metadata)
-                for spec in specs
-            )
-        events.extend(check_evaluations(job, specs))
+        else:
+            events = list(self._observations(job, specs, "nothing was materialized"))
+        # A timed-out job's check already failed, naming the timeout.
+        reported = timed_out or check_names_job(
+            self.context.instance, specs[0].key, SYNC_CHECK_NAME, job.job_id
+        )
+        if not reported:
+            events.extend(check_evaluations(job, specs))
         return events
+
+    @staticmethod
+    def _observations(
+        job: AirbyteJob, specs: list[dg.AssetSpec], outcome: str
+    ) -> list[SensorEvent]:
+        metadata = md.job_finished(job, md.connection_url_of(specs))
+        description = (
+            f"Airbyte {job.job_type} job {job.job_id} ended {job.status.value}; {outcome}. "
+            "See the job on the connection page."
+        )
+        return list(table_observations(specs, description, metadata))
 
 
 def _by_connection(jobs: Iterable[AirbyteJob]) -> dict[str, list[AirbyteJob]]:
@@ -249,12 +224,6 @@ def _by_connection(jobs: Iterable[AirbyteJob]) -> dict[str, list[AirbyteJob]]:
     for job in sorted(jobs, key=lambda job: (job.last_updated_at, job.job_id)):
         grouped.setdefault(job.connection_id, []).append(job)
     return grouped
-
-
-def _ended_at(job: AirbyteJob) -> datetime:
-    """When a finished job ended (only finished jobs, which carry the time, get here)."""
-    assert job.last_updated_at is not None, job
-    return job.last_updated_at
 
 
 def _too_old(job: AirbyteJob) -> bool:

@@ -42,11 +42,13 @@ from airbyte_cloud_dagster.assets.loader import (
     build_airbyte_assets,
 )
 from airbyte_cloud_dagster.automation.checks import build_airbyte_sync_checks
+from airbyte_cloud_dagster.automation.freshness import with_airbyte_freshness
 from airbyte_cloud_dagster.automation.schedules import build_airbyte_schedules_from_airbyte
 from airbyte_cloud_dagster.automation.sensor import build_airbyte_sync_sensor
 from airbyte_cloud_dagster.components.models import (
     AirbyteConnectionSelector,
     AirbyteConnectionSelectorArgs,
+    AirbyteFreshnessArgs,
     AirbyteScheduleArgs,
     AirbyteWorkspaceArgs,
     resolve_connection_selector,
@@ -123,6 +125,10 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
     schedules: AirbyteScheduleArgs = Field(
         default_factory=AirbyteScheduleArgs,
         description="Whether to mirror the schedules Airbyte runs the connections on.",
+    )
+    freshness: AirbyteFreshnessArgs = Field(
+        default_factory=AirbyteFreshnessArgs,
+        description="Whether each table gets a freshness policy from its Airbyte schedule.",
     )
     resource_key: str = Field(
         default=DEFAULT_RESOURCE_KEY,
@@ -206,6 +212,10 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             execution=self.execution,
             body=self.execute,
         )
+        if self.freshness.from_airbyte_schedule:
+            assets = with_airbyte_freshness(
+                assets, grace=self.freshness.grace, on_unsupported=self.freshness.on_unsupported
+            )
         automation = self._automation(assets)
         return dg.Definitions(
             assets=assets,

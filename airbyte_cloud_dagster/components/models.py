@@ -1,11 +1,11 @@
 """The YAML of ``AirbyteWorkspaceComponent``: each block, what it resolves to, how it is checked.
 
-Four blocks have their own shape; every other attribute of the component is a plain value:
+Five blocks have their own shape; every other attribute of the component is a plain value:
 
 - ``workspace``: the fields of :class:`~airbyte_cloud_dagster.AirbyteCloudResource`, read from
   the resource itself so the YAML never drifts from the Python API. A secret given as
-  ``"{{ env.NAME }}"`` becomes ``dagster.EnvVar("NAME")``: its value never reaches the Dagster
-  UI, and loading from state needs no credentials at all.
+  ``"{{ env.NAME }}"`` becomes ``dagster.EnvVar("NAME")`` (each value of ``extra_headers`` too):
+  its value never reaches the Dagster UI, and loading from state needs no credentials at all.
 - ``connection_selector``: ``by_id``, ``by_name`` or ``by_name_pattern`` (shell-style globs),
   exactly one; none means every active connection.
 - ``translation``: the same attributes Dagster's own integration components take (``key``,
@@ -13,6 +13,7 @@ Four blocks have their own shape; every other attribute of the component is a pl
   ``owners``), templated per asset with ``{{ props.* }}`` (an ``AirbyteConnectionTableProps``) and
   ``{{ spec.* }}`` (the default ``AssetSpec``): see ``translation.py``.
 - ``schedules``: whether to mirror the schedules Airbyte runs the connections on.
+- ``freshness``: whether each table gets a freshness policy from its connection's schedule.
 
 A mistake names its field: ``dg check yaml`` and loading report the YAML path and line.
 """
@@ -22,18 +23,24 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 import dagster as dg
 import pydantic
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from airbyte_cloud_dagster.api import AirbyteConfigurationError, AirbyteConnection
 from airbyte_cloud_dagster.api.arguments import check_credentials, check_uuid
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 
 # Fields whose "{{ env.NAME }}" template becomes an EnvVar instead of the variable's value.
-SECRET_FIELDS = ("client_id", "client_secret", "api_token")
+SECRET_FIELDS = ("client_id", "client_secret", "api_token", "username", "password", "proxy_url")
+# Mappings whose values are secrets, each "{{ env.NAME }}" value an EnvVar.
+SECRET_MAPPINGS = ("extra_headers",)
+# Where the YAML type says more than the resource's: its `verify` is Any to Dagster's config
+# system, which has no bool-or-str union.
+_YAML_TYPES: dict[str, Any] = {"verify": bool | str}
 _ENV_TEMPLATE = re.compile(
     r"""^\{\{\s*env(?:\.(?P<attr>\w+)|\(\s*['"](?P<call>\w+)['"]\s*\))\s*\}\}$"""
 )
@@ -46,7 +53,8 @@ def _workspace_args_model() -> type[dg.Model]:
     """A YAML model with exactly the resource's fields, types, defaults and descriptions."""
     fields: dict[str, Any] = {}
     for name, info in AirbyteCloudResource.model_fields.items():
-        fields[name] = (info.annotation, Field(default=info.default, description=info.description))
+        annotation = _YAML_TYPES.get(name, info.annotation)
+        fields[name] = (annotation, Field(default=info.default, description=info.description))
     return pydantic.create_model(
         "AirbyteWorkspaceArgs",
         __base__=dg.Model,
@@ -66,6 +74,13 @@ def resolve_workspace(context: dg.ResolutionContext, model: dg.Model) -> Airbyte
         env_var = _env_var_of(raw) if name in SECRET_FIELDS else None
         if env_var is not None:
             settings[name] = dg.EnvVar(env_var)
+        elif name in SECRET_MAPPINGS and isinstance(raw, dict):
+            settings[name] = {
+                key: dg.EnvVar(var)
+                if (var := _env_var_of(value)) is not None
+                else context.at_path(name).at_path(key).resolve_value(value)
+                for key, value in raw.items()
+            }
         else:
             settings[name] = context.at_path(name).resolve_value(raw)
     _check_credentials(settings)
@@ -88,9 +103,16 @@ def _check_credentials(settings: dict[str, Any]) -> None:
     """One kind of credentials or none (the resource's own rule, ``check_credentials``), caught
     when the YAML loads, not at the first sync, and named by its YAML path."""
     try:
-        check_credentials(*(settings.get(name) or None for name in SECRET_FIELDS))
+        check_credentials(
+            *(settings.get(name) or None for name in ("client_id", "client_secret", "api_token")),
+            username=settings.get("username") or None,
+            password=settings.get("password") or None,
+            extra_headers=settings.get("extra_headers") or None,
+        )
     except AirbyteConfigurationError as error:
-        raise ValueError(f"workspace.{error}") from None
+        # "workspace.password is missing; ...", but "workspace: Both api_token and ...".
+        named = str(error).split(" ", 1)[0] in AirbyteCloudResource.model_fields
+        raise ValueError(f"workspace{'.' if named else ': '}{error}") from None
 
 
 # --------------------------------------------------------------------------- connection selector
@@ -203,3 +225,46 @@ class AirbyteScheduleArgs(dg.Model, dg.Resolvable):
     default_status: Literal["STOPPED", "RUNNING"] = Field(
         default="STOPPED", description="Whether the mirrored schedules start running."
     )
+
+
+# --------------------------------------------------------------------------- freshness
+
+
+class AirbyteFreshnessArgs(dg.Model, dg.Resolvable):
+    """Freshness policies for the component's assets, as ``with_airbyte_freshness`` gives."""
+
+    from_airbyte_schedule: bool = Field(
+        default=False,
+        description=(
+            "Give each table a freshness policy from its connection's Airbyte schedule (read "
+            "from the state, no API call); manual connections get none."
+        ),
+    )
+    grace_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "How long a sync may take to land after Airbyte starts it, in minutes; required "
+            "with from_airbyte_schedule."
+        ),
+    )
+    on_unsupported: Literal["warn", "fail"] = Field(
+        default="warn",
+        description=(
+            "An Airbyte schedule that gives no policy: 'warn' leaves its tables without one, "
+            "with a warning; 'fail' fails the load."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _grace_when_on(self) -> AirbyteFreshnessArgs:
+        if self.from_airbyte_schedule and self.grace_minutes is None:
+            raise ValueError(
+                "freshness.grace_minutes is required with from_airbyte_schedule: true (how "
+                "long a sync may take to land, e.g. 30)."
+            )
+        return self
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.grace_minutes or 0)

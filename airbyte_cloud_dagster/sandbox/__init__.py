@@ -3,7 +3,9 @@
 Serves the Cloud paths (``/v1``) and the self-managed ones (``/api/public/v1``) with the
 quirks of the real server (see ``docs/airbyte/behaviour.md``): client-credential
 tokens, jobs that run in wall-clock time, 409s, pagination links that drop filters, problem
-objects. Faults can be injected, and successful syncs land rows in a SQLite "warehouse".
+objects. Faults can be injected, and successful syncs land rows in a SQLite "warehouse". It can
+stand behind what teams put in front of a self-managed Airbyte: Basic auth, an access proxy's
+required headers, HTTPS (``basic_auth=``, ``required_headers=``, ``ssl_certfile=``).
 Imports neither the client (``airbyte_cloud_dagster.api``) nor Dagster.
 
 >>> from airbyte_cloud_dagster.sandbox import Sandbox

@@ -2,7 +2,10 @@
 
 Options: ``--host`` (default 127.0.0.1), ``--port`` (default 8000; 0 = a free port),
 ``--seed FILE`` (YAML/JSON, see seed.py; default the demo workspace), ``--warehouse PATH``,
-``--job-duration S``, ``--token-lifetime S``, ``--no-auth`` (self-managed without auth).
+``--job-duration S``, ``--token-lifetime S``, ``--no-auth`` (self-managed without auth),
+``--basic-auth USER:PASSWORD`` (HTTP Basic auth instead of tokens), ``--require-header
+NAME=VALUE`` (repeatable; an access proxy's 403 without it), ``--ssl-certfile PEM
+--ssl-keyfile PEM`` (HTTPS).
 """
 
 from __future__ import annotations
@@ -42,7 +45,41 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--client-id", help="application client id (default: random)")
     parser.add_argument("--client-secret", help="application client secret (default: random)")
     parser.add_argument("--no-auth", action="store_true", help="accept requests without a token")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--basic-auth",
+        metavar="USER:PASSWORD",
+        type=_basic_auth,
+        help="ask for HTTP Basic auth on every API request, instead of bearer tokens",
+    )
+    parser.add_argument(
+        "--require-header",
+        metavar="NAME=VALUE",
+        type=_header,
+        action="append",
+        default=[],
+        help="answer 403, as an access proxy would, to API requests without this header "
+        "(repeatable)",
+    )
+    parser.add_argument("--ssl-certfile", type=Path, help="serve HTTPS with this certificate")
+    parser.add_argument("--ssl-keyfile", type=Path, help="the private key of --ssl-certfile")
+    args = parser.parse_args(argv)
+    if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
+        parser.error("--ssl-certfile and --ssl-keyfile go together")
+    return args
+
+
+def _basic_auth(text: str) -> tuple[str, str]:
+    user, colon, password = text.partition(":")
+    if not (user and colon and password):
+        raise argparse.ArgumentTypeError("expected USER:PASSWORD")
+    return user, password
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not (name.strip() and equals and value.strip()):
+        raise argparse.ArgumentTypeError("expected NAME=VALUE")
+    return name.strip(), value.strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,16 +98,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         warehouse_path=warehouse,
         client_id=args.client_id,
         client_secret=args.client_secret,
+        basic_auth=args.basic_auth,
+        required_headers=dict(args.require_header),
+        ssl_certfile=args.ssl_certfile,
+        ssl_keyfile=args.ssl_keyfile,
     )
     with sandbox:
         print(f"Airbyte sandbox serving workspace {seed.name!r} ({sandbox.workspace_id})")
         print(f"  Cloud API:        {sandbox.base_url}")
         print(f"  Self-managed API: {sandbox.self_managed_url}")
-        if args.no_auth:
+        if args.basic_auth:
+            print(f"  Basic auth:       {args.basic_auth[0]} / {args.basic_auth[1]}")
+        elif args.no_auth:
             print("  Auth:             disabled (no token needed)")
         else:
             print(f"  client_id:        {sandbox.client_id}")
             print(f"  client_secret:    {sandbox.client_secret}")
+        for name, value in args.require_header:
+            print(f"  Required header:  {name}: {value}")
         print(f"  Warehouse:        {sandbox.warehouse_path}")
         print("Press Ctrl-C to stop.", flush=True)
         try:

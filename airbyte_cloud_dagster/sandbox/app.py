@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from airbyte_cloud_dagster.sandbox import admin, config_api
+from airbyte_cloud_dagster.sandbox.connection_patch import parse_connection_patch
 from airbyte_cloud_dagster.sandbox.gateway import API_PREFIXES, Gateway
 from airbyte_cloud_dagster.sandbox.jobs import Job
 from airbyte_cloud_dagster.sandbox.pagination import page_body
@@ -131,6 +132,7 @@ class Api:
             Route("/destinations/{destination_id}", self.get_destination, methods=["GET"]),
             Route("/connections", self.list_connections, methods=["GET"]),
             Route("/connections/{connection_id}", self.get_connection, methods=["GET"]),
+            Route("/connections/{connection_id}", self.patch_connection, methods=["PATCH"]),
             Route("/streams", self.list_streams, methods=["GET"]),
             Route("/jobs", self.create_job, methods=["POST"]),
             Route("/jobs", self.list_jobs, methods=["GET"]),
@@ -227,6 +229,15 @@ class Api:
     async def get_connection(self, request: Request) -> Response:
         connection = self._connection(request.path_params["connection_id"])
         return JSONResponse(connection_json(self.catalog, connection))
+
+    async def patch_connection(self, request: Request) -> Response:
+        """patchConnection: name, status and schedule, checked as the real server checks them
+        (connection_patch.py; docs/airbyte/behaviour.md, "Changing a connection")."""
+        connection_id = parse_uuid(request.path_params["connection_id"], "connectionId")
+        patch = parse_connection_patch(await read_json_object(request))
+        connection = self._connection(connection_id)
+        updated = self.catalog.update_connection(connection.connection_id, **patch.changes())
+        return JSONResponse(connection_json(self.catalog, updated))
 
     def _connection(self, raw_id: str | None) -> ConnectionSeed:
         connection_id = parse_uuid(raw_id, "connectionId")

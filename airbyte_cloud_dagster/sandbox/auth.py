@@ -1,18 +1,27 @@
-"""Application credentials and the bearer tokens they are exchanged for.
+"""Application credentials and the bearer tokens they are exchanged for; and the gate some
+teams put in front of Airbyte.
 
 docs/airbyte/behaviour.md, "Authentication": ``POST /applications/token`` with
 ``client_id``/``client_secret`` (JSON or form) returns ``{"access_token", "token_type": "Bearer",
 "expires_in"}``. Tokens are opaque random strings; a missing, unknown or expired token is refused
 with 401 before the controller runs.
+
+:class:`Gate` is not Airbyte: it is what stands in front of a self-managed one. Required headers
+are an access proxy such as Cloudflare Access or IAP (a missing or wrong header: 403); Basic auth
+is a Basic-auth proxy, or an older Airbyte, with Airbyte's own auth off (so HTTP Basic replaces
+bearer tokens; Basic auth is off in current community editions, docs/airbyte/behaviour.md).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -84,3 +93,56 @@ def bearer_token(authorization: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
+    """(user, password) of an ``Authorization: Basic <base64>`` header, else None."""
+    scheme, _, encoded = (authorization or "").partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon else None
+
+
+def _same(given: str | None, expected: str) -> bool:
+    return secrets.compare_digest((given or "").encode(), expected.encode())
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What stands in front of the API: required headers (403), then Basic auth (401)."""
+
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False)
+    required_headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.basic_auth is not None:
+            user, password = self.basic_auth
+            if not user or ":" in user or not password:
+                raise ValueError(
+                    "basic_auth is (user, password): a user without ':' and a password"
+                )
+        # Header names are case-insensitive.
+        object.__setattr__(
+            self,
+            "required_headers",
+            {name.lower(): value for name, value in self.required_headers.items()},
+        )
+
+    def refuses(self, headers: Mapping[str, str]) -> int | None:
+        """The status the gate answers a request with these (lower-cased) headers, or None
+        when it lets the request through: 403 for a missing or wrong required header, 401 for
+        missing or wrong Basic credentials."""
+        for name, expected in self.required_headers.items():
+            if not _same(headers.get(name), expected):
+                return 403
+        if self.basic_auth is not None:
+            given = basic_credentials(headers.get("authorization"))
+            user, password = self.basic_auth
+            if given is None or not (_same(given[0], user) & _same(given[1], password)):
+                return 401
+        return None

@@ -1,14 +1,18 @@
-"""What stands in front of the API routes: faults, the auth gateway and the request log.
+"""What stands in front of the API routes: the gate, faults, the auth gateway and the request log.
 
 A plain ASGI wrapper rather than Starlette middleware, because a dropped connection must
 return without any response at all. Order for each ``/v1`` or ``/api/public/v1`` request:
 
+0. the gate in front of Airbyte, when the sandbox has one (``auth.Gate``): a missing or wrong
+   required header gets an HTML 403 like an access proxy's (Cloudflare Access, IAP), missing
+   or wrong Basic credentials an HTML 401 with ``WWW-Authenticate: Basic``, like nginx's;
 1. a ``fail`` fault answers straight away (like a proxy or load shedder would);
 2. the auth gateway refuses a missing/unknown/expired bearer token with a plain-text 401,
-   before any controller runs (docs/airbyte/behaviour.md, "Authentication");
+   before any controller runs (docs/airbyte/behaviour.md, "Authentication"); with Basic auth
+   at the gate, Airbyte's own auth is off and no token is asked for;
 3. the routes handle the request; the response is buffered;
 4. a ``delay`` fault holds it back, a ``drop`` fault closes the connection instead;
-5. the request is logged (status 0 when dropped).
+5. the request is logged (status 0 when dropped), refused ones too.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airbyte_cloud_dagster.sandbox.auth import bearer_token
-from airbyte_cloud_dagster.sandbox.faults import RequestRecord
+from airbyte_cloud_dagster.sandbox.faults import Decision, RequestRecord
 from airbyte_cloud_dagster.sandbox.problems import not_found, problem_for_status, problem_response
 
 if TYPE_CHECKING:
@@ -41,6 +45,18 @@ _PROXY_PAGE = """<html>
 </body>
 </html>
 """
+# An access proxy's refusal (Cloudflare Access answers a request without its service token
+# with an HTML page like this one) and a Basic-auth proxy's challenge (nginx's page).
+_ACCESS_DENIED_PAGE = """<!DOCTYPE html>
+<html>
+<head><title>Access denied</title></head>
+<body>
+<h1>Forbidden</h1>
+<p>You don't have permission to view this. Please contact your system administrator.</p>
+</body>
+</html>
+"""
+_BASIC_AUTH_REALM = 'Basic realm="Airbyte"'
 _REASONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -77,6 +93,19 @@ def unauthorized() -> Response:
     return PlainTextResponse("Unauthorized", status_code=401)
 
 
+def gate_refusal(status: int) -> Response:
+    """The gate's answer: 403 from an access proxy, or 401 asking for Basic auth."""
+    if status == 403:
+        return Response(_ACCESS_DENIED_PAGE, status_code=403, media_type="text/html")
+    page = _PROXY_PAGE.format(status=401, reason="Authorization Required")
+    return Response(
+        page,
+        status_code=401,
+        media_type="text/html",
+        headers={"WWW-Authenticate": _BASIC_AUTH_REALM},
+    )
+
+
 class Gateway:
     """ASGI wrapper adding faults, auth and the request log to the sandbox routes."""
 
@@ -91,15 +120,28 @@ class Gateway:
             return
         _, api_path = split
         method = scope["method"]
-        decision = self.state.faults.decide(method, api_path)
+        headers = {
+            name.decode("latin-1").lower(): value.decode("latin-1")
+            for name, value in scope.get("headers") or []
+        }
+        gate = self.state.gate
+        refused = gate.refuses(headers)
+        decision = Decision() if refused else self.state.faults.decide(method, api_path)
         messages: list[Message] = []
 
         async def buffer(message: Message) -> None:
             messages.append(message)
 
-        if decision.fail is not None:
+        if refused is not None:
+            await gate_refusal(refused)(scope, receive, buffer)
+        elif decision.fail is not None:
             await fault_response(decision.fail, api_path)(scope, receive, buffer)
-        elif self.state.auth and api_path != TOKEN_PATH and not self._authorized(scope):
+        elif (
+            self.state.auth
+            and gate.basic_auth is None
+            and api_path != TOKEN_PATH
+            and not self._authorized(headers)
+        ):
             await unauthorized()(scope, receive, buffer)
         else:
             try:
@@ -118,9 +160,8 @@ class Gateway:
             for message in messages:
                 await send(message)
 
-    def _authorized(self, scope: Scope) -> bool:
-        headers: dict[bytes, bytes] = dict(scope.get("headers") or [])
-        token = bearer_token(headers.get(b"authorization", b"").decode("latin-1"))
+    def _authorized(self, headers: dict[str, str]) -> bool:
+        token = bearer_token(headers.get("authorization"))
         return token is not None and self.state.tokens.is_valid(token)
 
     async def _drop(self, scope: Scope) -> bool:

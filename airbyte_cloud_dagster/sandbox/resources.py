@@ -7,6 +7,7 @@ apply.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from airbyte_cloud_dagster.sandbox.seed import (
@@ -24,7 +25,8 @@ DELETED_STATUS = "deprecated"
 
 
 class Catalog:
-    """Read-only index over a :class:`WorkspaceSeed`."""
+    """Index over a :class:`WorkspaceSeed`. Connections change only through
+    :meth:`update_connection` (``PATCH /connections/{id}``), which never touches the seed."""
 
     def __init__(self, seed: WorkspaceSeed):
         self.seed = seed
@@ -35,6 +37,16 @@ class Catalog:
     @property
     def workspace_id(self) -> str:
         return self.seed.workspace_id
+
+    def update_connection(self, connection_id: str, **changes: Any) -> ConnectionSeed:
+        """Serve the connection with ``changes`` (``ConnectionSeed`` fields) from now on.
+
+        The connection is replaced, not changed in place, so the seed the sandbox was given
+        (``catalog.seed``) still reads as it was written.
+        """
+        connection = dataclasses.replace(self.connections[connection_id], **changes)
+        self.connections[connection_id] = connection
+        return connection
 
     def catalog_stream(
         self, connection: ConnectionSeed, stream: ConfiguredStreamSeed

@@ -15,13 +15,14 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
 from airbyte_cloud_dagster.sandbox.app import build_app
-from airbyte_cloud_dagster.sandbox.auth import Credentials
+from airbyte_cloud_dagster.sandbox.auth import Credentials, Gate
 from airbyte_cloud_dagster.sandbox.faults import Faults, RequestRecord
 from airbyte_cloud_dagster.sandbox.jobs import JobPlan
 from airbyte_cloud_dagster.sandbox.problems import Problem
@@ -73,8 +74,16 @@ class _Server(uvicorn.Server):
             await asyncio.sleep(0.01)
 
 
-def build_server(state: SandboxState, host: str, port: int | socket.socket) -> uvicorn.Server:
-    """A uvicorn server for the sandbox app, access log off, fault drops wired in."""
+def build_server(
+    state: SandboxState,
+    host: str,
+    port: int | socket.socket,
+    *,
+    ssl_certfile: str | os.PathLike[str] | None = None,
+    ssl_keyfile: str | os.PathLike[str] | None = None,
+) -> uvicorn.Server:
+    """A uvicorn server for the sandbox app, access log off, fault drops wired in; HTTPS with
+    ``ssl_certfile`` (PEM, the chain) and ``ssl_keyfile``."""
     config = uvicorn.Config(
         build_app(state),
         host=host,
@@ -83,6 +92,8 @@ def build_server(state: SandboxState, host: str, port: int | socket.socket) -> u
         log_level="warning",
         lifespan="on",
         timeout_graceful_shutdown=2,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
     server = _Server(config)
     state.dropper = make_dropper(server)
@@ -114,7 +125,21 @@ class Sandbox:
         warehouse_path: str | os.PathLike[str] | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
+        required_headers: Mapping[str, str] | None = None,
+        ssl_certfile: str | os.PathLike[str] | None = None,
+        ssl_keyfile: str | os.PathLike[str] | None = None,
     ):
+        """``basic_auth=(user, password)``: every API request needs those HTTP Basic
+        credentials (else an HTML 401 asking for them), and no bearer token is asked for: a
+        Basic-auth proxy in front of an Airbyte whose own auth is off. ``required_headers``:
+        every API request needs these headers with these values (else an HTML 403), as an
+        access proxy such as Cloudflare Access asks. ``ssl_certfile`` (with ``ssl_keyfile``):
+        serve HTTPS with that certificate. The ``/_sandbox`` controls and the web pages stay
+        open."""
+        if (ssl_certfile is None) != (ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together")
+        self.ssl_certfile, self.ssl_keyfile = ssl_certfile, ssl_keyfile
         self._temp_dir: str | None = None
         if warehouse_path is None:
             self._temp_dir = tempfile.mkdtemp(prefix="airbyte-sandbox-")
@@ -130,6 +155,7 @@ class Sandbox:
             token_lifetime=token_lifetime,
             job_duration=job_duration,
             credentials=_credentials(client_id, client_secret),
+            gate=Gate(basic_auth=basic_auth, required_headers=dict(required_headers or {})),
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -144,7 +170,13 @@ class Sandbox:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, self._requested_port))
         self.port = sock.getsockname()[1]
-        self._server = build_server(self.state, self.host, self.port)
+        self._server = build_server(
+            self.state,
+            self.host,
+            self.port,
+            ssl_certfile=self.ssl_certfile,
+            ssl_keyfile=self.ssl_keyfile,
+        )
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="airbyte-sandbox", daemon=True
         )
@@ -187,7 +219,8 @@ class Sandbox:
     @property
     def root_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.ssl_certfile else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def base_url(self) -> str:
@@ -214,6 +247,16 @@ class Sandbox:
     def issued_tokens(self) -> list[str]:
         """Every bearer token issued so far (by the token endpoint or ``issue_token``)."""
         return self.state.tokens.issued()
+
+    @property
+    def basic_auth(self) -> tuple[str, str] | None:
+        """The (user, password) the gate asks for, if any."""
+        return self.state.gate.basic_auth
+
+    @property
+    def required_headers(self) -> dict[str, str]:
+        """The headers the gate asks for (names lower-cased), if any."""
+        return dict(self.state.gate.required_headers)
 
     # ----------------------------------------------------------------- workspace and jobs
     @property

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airbyte_cloud_dagster.sandbox.auth import Credentials, TokenStore
+from airbyte_cloud_dagster.sandbox.auth import Credentials, Gate, TokenStore
 from airbyte_cloud_dagster.sandbox.faults import Faults
 from airbyte_cloud_dagster.sandbox.jobs import JobBook
 from airbyte_cloud_dagster.sandbox.resources import Catalog
@@ -29,6 +29,7 @@ class SandboxState:
     warehouse: Warehouse
     auth: bool = True
     dropper: Dropper | None = field(default=None)
+    gate: Gate = field(default_factory=Gate)  # what stands in front of the API (auth.py)
 
     @classmethod
     def create(
@@ -40,6 +41,7 @@ class SandboxState:
         token_lifetime: float = 900.0,
         job_duration: float = 5.0,
         credentials: Credentials | None = None,
+        gate: Gate | None = None,
     ) -> SandboxState:
         catalog = Catalog(seed)
         tokens = TokenStore(credentials or Credentials.random(), token_lifetime)
@@ -51,6 +53,7 @@ class SandboxState:
             faults=Faults(tokens.expire_all),
             warehouse=warehouse,
             auth=auth,
+            gate=gate or Gate(),
         )
 
     def close(self) -> None:

@@ -10,7 +10,9 @@ component, and a user's own ``@multi_asset``. It takes the three reusable steps 
    jobs-list request per poll for all of them (``api.multi_wait``);
 3. *turn each finished job into events* (``events.finished_job_events``).
 
-With ``wait_mode="sensor"`` it stops after step 1 and the sync sensor records the rest. A
+With ``wait_mode="sensor"`` it stops after step 1 and the sync sensor records the rest. With
+``resync=True`` it first clears the tables (``clearing.py``) and waits for the clears (they are
+short) before starting the syncs. A
 terminated run cancels every job still running (``cancel_on_termination``); a retried step
 attaches to them. One connection that fails raises its own failure (``AirbyteSyncFailed``,
 ``AirbyteSyncTimedOut``, ``AirbyteSyncLostTrack``); with many, the others go on and the step
@@ -36,6 +38,7 @@ import dagster as dg
 from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import AirbyteError, AirbyteJob
 from airbyte_cloud_dagster.api.multi_wait import JobsWatch, wait_for_jobs
+from airbyte_cloud_dagster.sync.clearing import clear_tables
 from airbyte_cloud_dagster.sync.events import finished_job_events
 from airbyte_cloud_dagster.sync.failures import lost_track_failure, sync_failure
 from airbyte_cloud_dagster.sync.following import Heartbeat, follow_job, on_termination
@@ -62,14 +65,19 @@ def sync_connections(
     *,
     log: Log | None = None,
     max_concurrent_starts: int = DEFAULT_MAX_CONCURRENT_STARTS,
+    resync: bool = False,
+    resync_job_type: str = "clear",
 ) -> SyncRun:
     """Sync every connection behind ``specs`` in this step; yield each one's events as it ends.
 
     ``specs`` are the selected tables (any connection's; ``workspace.specs.selected_specs``).
-    The generator returns the finished jobs, for an op that outputs them.
+    The generator returns the finished jobs, for an op that outputs them. ``resync=True``
+    clears the connections' tables first (``clearing.py``), then syncs them.
     """
     log = log or dg.get_dagster_logger("airbyte")
     by_connection = specs_by_connection(specs)
+    if resync:
+        yield from clear_tables(airbyte, by_connection, log=log, job_type=resync_job_type)
     if len(by_connection) == 1:
         (connection_specs,) = by_connection.values()
         return (yield from _sync_one(airbyte, connection_specs, log))
@@ -122,7 +130,7 @@ def _sync_many(
             if end.error is None:
                 log.info(
                     f"Airbyte job {end.job.job_id} ({run.label(connection_id)}) succeeded: "
-                    f"{end.job.rows_synced or 0} rows, {end.job.bytes_synced or 0} bytes."
+                    f"{md.figures_text(end.job)}."
                 )
                 run.finished.append(end.job)
                 yield from finished_job_events(run.client, end.job, specs)

@@ -46,6 +46,16 @@ def finished_job_events(
     return materializations(job, specs, fetch_job_details(client, job.job_id), event_type)
 
 
+def table_observations(
+    specs: Sequence[dg.AssetSpec], description: str, metadata: dict[str, Any]
+) -> list[dg.AssetObservation]:
+    """The same observation on every table (a job started, emptied, or ended badly)."""
+    return [
+        dg.AssetObservation(asset_key=spec.key, description=description, metadata=metadata)
+        for spec in specs
+    ]
+
+
 def materializations(
     job: AirbyteJob,
     specs: Sequence[dg.AssetSpec],

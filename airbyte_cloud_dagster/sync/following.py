@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import (
     AirbyteClient,
     AirbyteError,
@@ -87,10 +88,7 @@ def follow_job(
     except (dg.DagsterExecutionInterruptedError, KeyboardInterrupt):
         on_termination(client, [job], settings, log)
         raise
-    log.info(
-        f"Airbyte job {finished.job_id} succeeded: {finished.rows_synced or 0} rows, "
-        f"{finished.bytes_synced or 0} bytes."
-    )
+    log.info(f"Airbyte job {finished.job_id} succeeded: {md.figures_text(finished)}.")
     return finished
 
 

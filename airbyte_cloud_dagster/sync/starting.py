@@ -32,6 +32,7 @@ import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob
+from airbyte_cloud_dagster.sync.events import table_observations
 from airbyte_cloud_dagster.workspace.specs import specs_by_connection
 
 WaitMode = Literal["blocking", "sensor"]
@@ -65,7 +66,4 @@ def start_sync(
         if wait_mode == "sensor"
         else f"Airbyte job {job.job_id} started; this run follows it to its end."
     )
-    return job, [
-        dg.AssetObservation(asset_key=spec.key, description=description, metadata=metadata)
-        for spec in specs
-    ]
+    return job, table_observations(specs, description, metadata)

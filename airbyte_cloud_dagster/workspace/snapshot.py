@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import tempfile
 from datetime import datetime, timezone
 from typing import Any
 
 from airbyte_cloud_dagster.api import AirbyteError
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.gc_pause import paused_gc
+from airbyte_cloud_dagster.workspace.json_file import write_json_atomically
 
 __all__ = [
     "SNAPSHOT_VERSION",
@@ -58,27 +58,12 @@ def write_snapshot(data: AirbyteWorkspaceData, path: str | os.PathLike[str]) -> 
     >>> write_snapshot(data, "airbyte_workspace.json")
     PosixPath('airbyte_workspace.json')
     """
-    target = pathlib.Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "version": SNAPSHOT_VERSION,
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **data.to_dict(),
     }
-    text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        pathlib.Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return write_json_atomically(pathlib.Path(path), document)
 
 
 @paused_gc()

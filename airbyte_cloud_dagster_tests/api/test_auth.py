@@ -19,6 +19,7 @@ from airbyte_cloud_dagster_tests.api.helpers import served, token_requests
 STRIPE = "Stripe → Warehouse"
 
 
+@pytest.mark.slow
 def test_a_token_that_expires_during_a_long_poll_is_refreshed_and_the_sync_completes(
     make_client, tmp_path
 ):
@@ -126,6 +127,7 @@ def test_a_wrong_mix_of_credentials_is_refused_before_any_request(
     assert airbyte_sandbox.requests == []
 
 
+@pytest.mark.slow
 def test_self_managed_airbyte_without_auth_works_under_api_public_v1(make_client, tmp_path):
     with Sandbox(auth=False, job_duration=0.3, warehouse_path=tmp_path / "w.db") as sb:
         client = make_client(sb, api_url=sb.self_managed_url, client_id=None, client_secret=None)

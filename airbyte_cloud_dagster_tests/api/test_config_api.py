@@ -38,6 +38,7 @@ def _finished_job(client, sandbox: Sandbox, connection: str):
     return client.sync_and_wait(sandbox.connection_id(connection), timeout=30)
 
 
+@pytest.mark.slow
 def test_a_succeeded_jobs_per_stream_statistics_are_keyed_by_namespace_and_name(
     airbyte_sandbox, client
 ):
@@ -99,6 +100,7 @@ def _wait_terminal(client, job_id: int):
     return job
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [500, 502, 401, 404, 429])
 def test_any_error_from_the_config_api_gives_none_instead_of_raising(
     airbyte_sandbox, client, status

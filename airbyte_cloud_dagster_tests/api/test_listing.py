@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
+import pytest
+
 from airbyte_cloud_dagster.api import JobStatus
 from airbyte_cloud_dagster.sandbox import Sandbox, generate_workspace
 from airbyte_cloud_dagster_tests.api.helpers import served
@@ -45,6 +47,7 @@ def test_the_demo_workspace_reads_as_typed_objects(airbyte_sandbox, client):
     assert ("billing", "customers") in {(p.stream_namespace, p.stream_name) for p in properties}
 
 
+@pytest.mark.slow
 def test_the_newest_jobs_of_a_connection_come_first_when_asked(airbyte_sandbox, client):
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(connection_id, duration=0.1)

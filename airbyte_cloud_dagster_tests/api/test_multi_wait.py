@@ -57,6 +57,7 @@ def test_fifty_running_jobs_cost_one_request_per_poll(busy_sandbox, make_client)
     assert not watch.read_directly
 
 
+@pytest.mark.slow
 def test_more_jobs_than_a_page_are_listed_page_by_page_until_all_end(tmp_path, make_client):
     with Sandbox(
         generate_workspace(120, 1), job_duration=0.5, warehouse_path=tmp_path / "w.sqlite"
@@ -75,6 +76,7 @@ def test_more_jobs_than_a_page_are_listed_page_by_page_until_all_end(tmp_path, m
         assert offsets.count("0") * 3 >= len(offsets)  # at most 3 pages a poll for 120 jobs
 
 
+@pytest.mark.slow
 def test_each_job_is_reported_as_soon_as_it_ends(airbyte_sandbox, client):
     stripe = airbyte_sandbox.connection_id(STRIPE)
     app = airbyte_sandbox.connection_id(APP_POSTGRES)
@@ -94,6 +96,7 @@ def test_each_job_is_reported_as_soon_as_it_ends(airbyte_sandbox, client):
     assert list(ends) == []
 
 
+@pytest.mark.slow
 def test_the_mark_moves_up_to_the_servers_times_as_jobs_end(airbyte_sandbox, client):
     stripe = airbyte_sandbox.connection_id(STRIPE)
     app = airbyte_sandbox.connection_id(APP_POSTGRES)
@@ -128,6 +131,7 @@ def test_a_job_the_listing_does_not_cover_is_read_on_its_own(airbyte_sandbox, cl
     assert any(r.path == f"/v1/jobs/{job.job_id}" for r in airbyte_sandbox.requests)
 
 
+@pytest.mark.slow
 def test_jobs_still_running_at_the_timeout_end_cancelled_when_asked(airbyte_sandbox, client):
     stripe = airbyte_sandbox.connection_id(STRIPE)
     app = airbyte_sandbox.connection_id(APP_POSTGRES)

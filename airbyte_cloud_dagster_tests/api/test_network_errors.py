@@ -25,6 +25,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_a_refused_connection_names_host_and_port_and_fails_fast():
     port = _free_port()  # nothing listens there any more
     # The defaults a user gets (backoff 0.5 s, 5 retries), not the fast test settings.
@@ -40,6 +41,7 @@ def test_a_refused_connection_names_host_and_port_and_fails_fast():
     assert "request_timeout" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_an_unknown_host_name_is_named_and_fails_fast():
     client = AirbyteClient("https://airbyte.nonexistent.invalid/v1", api_token="t")
     started = time.monotonic()
@@ -65,6 +67,7 @@ def test_https_to_a_plain_http_port_is_a_tls_handshake_failure(airbyte_sandbox, 
     assert "request_timeout" not in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_slow_answer_is_a_timeout_and_only_then_is_request_timeout_advised(
     airbyte_sandbox, make_client
 ):
@@ -114,6 +117,7 @@ def self_signed_https(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         yield f"https://127.0.0.1:{port}/v1", cert
 
 
+@pytest.mark.slow
 def test_an_untrusted_certificate_points_at_the_ca_bundle_settings(self_signed_https, monkeypatch):
     url, cert = self_signed_https
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)

@@ -14,6 +14,7 @@ STRIPE = "Stripe → Warehouse"
 HUBSPOT = "HubSpot → Warehouse"
 
 
+@pytest.mark.slow
 def test_a_sync_already_running_is_attached_to_and_its_result_returned(
     airbyte_sandbox, client, caplog
 ):
@@ -41,6 +42,7 @@ def test_with_on_conflict_fail_a_running_sync_raises(airbyte_sandbox, make_clien
     assert "on_conflict='fail'" in str(raised.value)
 
 
+@pytest.mark.slow
 def test_a_start_whose_answer_is_dropped_does_not_start_a_second_sync(airbyte_sandbox, client):
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(connection_id, duration=2.0)
@@ -53,6 +55,7 @@ def test_a_start_whose_answer_is_dropped_does_not_start_a_second_sync(airbyte_sa
     assert client.wait_for_job(job.job_id, timeout=30).succeeded
 
 
+@pytest.mark.slow
 def test_a_start_slower_than_the_read_timeout_attaches_instead_of_starting_another(
     airbyte_sandbox, make_client
 ):

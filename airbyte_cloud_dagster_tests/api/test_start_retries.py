@@ -36,6 +36,7 @@ def test_a_lost_reply_whose_job_already_failed_does_not_start_a_second_sync(
     assert any("createdAtStart=" in query for query in lookups)
 
 
+@pytest.mark.slow
 def test_an_older_finished_job_is_not_taken_for_the_one_just_started(airbyte_sandbox, client):
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(connection_id, duration=0.1)
@@ -63,6 +64,7 @@ def test_one_429_on_starting_a_sync_is_backed_off_and_retried(airbyte_sandbox, m
     assert job.status is not JobStatus.FAILED
 
 
+@pytest.mark.slow
 def test_start_attempts_are_spaced_and_bounded_under_constant_load_shedding(
     airbyte_sandbox, make_client
 ):

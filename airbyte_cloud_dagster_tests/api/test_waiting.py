@@ -10,6 +10,7 @@ STRIPE = "Stripe → Warehouse"
 FAST = PollPolicy(poll_interval=0.1, factor=1.5, poll_interval_max=0.3)
 
 
+@pytest.mark.slow
 def test_queued_and_incomplete_attempts_do_not_end_the_wait(airbyte_sandbox, client):
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(

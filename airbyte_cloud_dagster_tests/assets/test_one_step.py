@@ -57,6 +57,7 @@ def test_one_step_is_one_subsettable_asset_over_the_same_tables(airbyte):
     assert "only the selected tables are recorded as materialized" in (spec.description or "")
 
 
+@pytest.mark.slow
 def test_materializing_a_subset_syncs_exactly_the_selected_connections(airbyte, airbyte_sandbox):
     ids = _configure(airbyte_sandbox, 0.3)
 
@@ -73,6 +74,7 @@ def test_materializing_a_subset_syncs_exactly_the_selected_connections(airbyte, 
     }
 
 
+@pytest.mark.slow
 def test_every_selected_connection_syncs_in_one_step_polled_through_the_jobs_list(
     airbyte, airbyte_sandbox
 ):
@@ -148,6 +150,7 @@ def test_a_step_stopped_while_recording_the_started_jobs_still_cancels_them(
         assert job["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_a_retried_step_attaches_to_every_sync_still_running(airbyte_sandbox):
     ids = _configure(airbyte_sandbox, 1.5)
     no_retries = sandbox_resource(airbyte_sandbox, max_retries=0)
@@ -178,6 +181,7 @@ def test_a_retried_step_attaches_to_every_sync_still_running(airbyte_sandbox):
     assert len(_materialized(result)) == 10
 
 
+@pytest.mark.slow
 def test_with_wait_mode_sensor_the_step_only_starts_the_syncs_and_the_sensor_records_them(
     airbyte_sandbox,
 ):

@@ -38,6 +38,7 @@ def test_the_automation_page_has_the_mirrored_schedules_and_the_sensor(definitio
     assert condition is not None and "eager" in condition.get_label().lower()
 
 
+@pytest.mark.slow
 def test_its_sensor_records_a_sync_airbyte_ran_by_itself(definitions, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     job = wait_until_ended(airbyte_sandbox, airbyte_sandbox.start_external_sync(stripe_id)["jobId"])

@@ -11,7 +11,7 @@ import pytest
 from airbyte_cloud_dagster import AirbyteTranslator, load_airbyte_cloud_assets
 from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps
 
-from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, sandbox_resource
+from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, sandbox_jobs, sandbox_resource
 from .project import error_chain, sandbox_workspace
 
 # Dagster adds these to every component's assets: where the YAML is, which component made them.
@@ -54,6 +54,7 @@ class _PrefixedTranslator(AirbyteTranslator):
         ).merge_attributes(tags={"source": props.connection.source_id[:8]})
 
 
+@pytest.mark.slow
 def test_defs_yaml_gives_the_same_assets_as_the_python_api(airbyte_sandbox, make_project):
     project = make_project(
         {
@@ -87,6 +88,7 @@ def test_defs_yaml_gives_the_same_assets_as_the_python_api(airbyte_sandbox, make
     }
 
 
+@pytest.mark.slow
 def test_refresh_then_load_makes_no_request_on_any_load(airbyte_sandbox, make_project):
     project = make_project({"workspace": sandbox_workspace(airbyte_sandbox)})
     before_refresh = len(airbyte_sandbox.requests)
@@ -107,6 +109,7 @@ def test_refresh_then_load_makes_no_request_on_any_load(airbyte_sandbox, make_pr
     assert names == {STRIPE, APP_POSTGRES, S3_FILES}  # every active connection; HubSpot is not
 
 
+@pytest.mark.slow
 def test_materializing_one_connection_syncs_it_once(airbyte_sandbox, make_project):
     project = make_project(
         {
@@ -131,6 +134,34 @@ def test_materializing_one_connection_syncs_it_once(airbyte_sandbox, make_projec
     assert airbyte_sandbox.jobs_created(airbyte_sandbox.connection_id(APP_POSTGRES)) == 0
 
 
+@pytest.mark.slow
+def test_a_resync_from_the_run_config_clears_then_syncs(airbyte_sandbox, make_project):
+    project = make_project(
+        {
+            "workspace": sandbox_workspace(airbyte_sandbox),
+            "connection_selector": {"by_name": [STRIPE]},
+        }
+    )
+    project.refresh_state()
+    defs = project.load()
+    (stripe,) = airbyte_assets_of(defs)
+
+    result = dg.materialize(
+        [stripe],
+        resources=defs.resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {stripe.op.name: {"config": {"resync": True}}}},
+    )
+
+    assert result.success
+    jobs = sandbox_jobs(airbyte_sandbox, airbyte_sandbox.connection_id(STRIPE))
+    assert [(job["jobType"], job["status"]) for job in jobs] == [
+        ("reset", "succeeded"),
+        ("sync", "succeeded"),
+    ]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("execution", ["per_connection", "one_step"])
 def test_a_subclass_overrides_the_sync_body_and_the_spec(airbyte_sandbox, make_project, execution):
     project = make_project(
@@ -156,6 +187,7 @@ def test_a_subclass_overrides_the_sync_body_and_the_spec(airbyte_sandbox, make_p
     assert all(event.materialization.metadata["audited"].value is True for event in events)
 
 
+@pytest.mark.slow
 def test_one_step_sensor_wait_and_mirrored_schedules(airbyte_sandbox, make_project):
     project = make_project(
         {
@@ -193,6 +225,7 @@ def test_without_state_it_fetches_with_a_warning_or_fails(airbyte_sandbox, make_
     assert "dg utils refresh-defs-state" in error_chain(raised.value)
 
 
+@pytest.mark.slow
 def test_secrets_from_the_environment_stay_env_vars(airbyte_sandbox, make_project, monkeypatch):
     monkeypatch.setenv("TEST_AIRBYTE_CLIENT_SECRET", airbyte_sandbox.client_secret)
     workspace = sandbox_workspace(

@@ -184,6 +184,7 @@ def test_a_cancelled_job_says_it_was_cancelled(airbyte_sandbox, config_api):
     assert reason["externalMessage"] == "This attempt was cancelled"
 
 
+@pytest.mark.slow
 def test_jobs_in_progress_and_resets_have_the_documented_shape(airbyte_sandbox, config_api):
     airbyte_sandbox.configure_connection(
         airbyte_sandbox.connection_id(STRIPE), duration=0.6, incomplete_attempts=1

@@ -174,6 +174,7 @@ VALID_JOB = {
 }
 
 
+@pytest.mark.slow
 def test_validator_rejects_a_job_without_job_id() -> None:
     validate(VALID_JOB, "JobResponse")
     incomplete = {key: value for key, value in VALID_JOB.items() if key != "jobId"}
@@ -228,6 +229,7 @@ def test_token_body(api: Api) -> None:
 # ---------------------------------------------------------------- jobs
 
 
+@pytest.mark.slow
 def test_job_bodies_from_pending_through_running_to_succeeded(api: Api) -> None:
     connection_id = api.sandbox.connection_id("Stripe → Warehouse")
     api.sandbox.configure_connection(

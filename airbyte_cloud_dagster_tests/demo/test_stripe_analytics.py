@@ -19,6 +19,8 @@ from airbyte_cloud_dagster.demo.stripe_analytics import (
 
 from ..helpers import STRIPE, sandbox_resource
 
+pytestmark = pytest.mark.slow  # every test runs a sync of the Stripe connection
+
 
 @pytest.fixture
 def stripe(airbyte_sandbox, monkeypatch):

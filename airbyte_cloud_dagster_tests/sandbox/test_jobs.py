@@ -56,6 +56,7 @@ def test_a_queued_connection_shows_queued_before_running(
     assert seen == ["pending", "queued", "running", "succeeded"]
 
 
+@pytest.mark.slow
 def test_a_flaky_attempt_shows_incomplete_then_running_again(
     airbyte_sandbox: Sandbox, api: requests.Session
 ) -> None:
@@ -237,6 +238,7 @@ def test_a_non_numeric_job_id_is_a_bad_request(
     assert api.get(f"{airbyte_sandbox.base_url}/jobs/abc").status_code == 400
 
 
+@pytest.mark.slow
 def test_jobs_finish_even_when_nobody_polls(
     airbyte_sandbox: Sandbox, api: requests.Session
 ) -> None:

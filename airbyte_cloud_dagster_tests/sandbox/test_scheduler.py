@@ -45,6 +45,7 @@ def test_an_external_sync_over_http(airbyte_sandbox: Sandbox, api):
     assert refused.status_code == 409 and refused.json()["title"] == "state-conflict"
 
 
+@pytest.mark.slow
 def test_recurring_external_syncs_skip_a_turn_while_one_runs_and_stop():
     with Sandbox(job_duration=0.25) as sandbox:
         connection_id = sandbox.connection_id(STRIPE)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 import requests
 
 from airbyte_cloud_dagster.sandbox import Sandbox
@@ -97,6 +98,7 @@ def test_full_refresh_replaces_and_incremental_appends(
     assert counts == {"stripe_charges": 20, "stripe_balance_transactions": 10}
 
 
+@pytest.mark.slow
 def test_a_reset_empties_the_connections_tables(
     airbyte_sandbox: Sandbox, api: requests.Session
 ) -> None:

@@ -139,6 +139,7 @@ def test_a_glue_catalog_lowercases_and_replaces():
     ]
 
 
+@pytest.mark.slow
 def test_the_demo_warehouse_holds_postgres_names(airbyte_sandbox: Sandbox, api: requests.Session):
     for connection in (APP_POSTGRES, S3_FILES):
         job = start_job(airbyte_sandbox, api, connection)

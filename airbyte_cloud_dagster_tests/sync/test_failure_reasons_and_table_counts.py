@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 
 import dagster as dg
+import pytest
 
 from airbyte_cloud_dagster import airbyte_sync_op, load_airbyte_cloud_assets
 
@@ -101,6 +102,7 @@ def test_without_the_config_api_a_failure_still_names_job_status_and_link(airbyt
     assert any(r.path == "/api/v1/jobs/get_without_logs" for r in airbyte_sandbox.requests)
 
 
+@pytest.mark.slow
 def test_each_table_shows_what_it_got_and_the_totals_are_the_connections(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2, rows=167, bytes=31_229)

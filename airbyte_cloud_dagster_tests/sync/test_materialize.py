@@ -101,6 +101,7 @@ def test_a_failed_sync_fails_the_step_naming_job_connection_and_link(airbyte, ai
     assert not result.get_asset_materialization_events()
 
 
+@pytest.mark.slow
 def test_a_sync_that_outlives_the_timeout_is_cancelled_and_fails(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)
@@ -159,6 +160,7 @@ def test_terminating_can_leave_the_sync_running_when_asked(airbyte, airbyte_sand
     assert job["status"] == "running"
 
 
+@pytest.mark.slow
 def test_a_retried_step_attaches_to_the_sync_still_running(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=1.0)
@@ -191,6 +193,7 @@ def test_a_retried_step_attaches_to_the_sync_still_running(airbyte, airbyte_sand
     )
 
 
+@pytest.mark.slow
 def test_a_sync_already_running_is_followed_instead_of_failing_on_409(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     # Long enough to still be running when the run posts its own start, even on a loaded machine.

@@ -37,6 +37,7 @@ def _started_job_ids(result: dg.ExecuteInProcessResult) -> set[int]:
     }
 
 
+@pytest.mark.slow
 def test_the_run_ends_before_the_job_and_the_sensor_records_its_real_figures(
     airbyte_sandbox, instance
 ):

@@ -116,6 +116,7 @@ def _unquoted_parts(qualified_name: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("destination_type", "odd_tables"),
     [

@@ -266,6 +266,7 @@ def test_the_cli_fails_with_one_sentence(airbyte_sandbox, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_warm_load_of_a_large_workspace_makes_no_request(tmp_path):
     with Sandbox(generate_workspace(300, 10)) as sandbox:
         airbyte = sandbox_resource(sandbox)

@@ -7,11 +7,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airbyte_cloud_dagster.api.errors import AirbyteResponseError
+from airbyte_cloud_dagster.api.errors import AirbyteConfigurationError, AirbyteResponseError
 from airbyte_cloud_dagster.api.models.fields import (
     field,
     paths,
@@ -20,7 +21,16 @@ from airbyte_cloud_dagster.api.models.fields import (
     str_tuple,
 )
 
-__all__ = ["AirbyteConnection", "AirbyteStream", "ConnectionSchedule"]
+__all__ = ["AirbyteConnection", "AirbyteStream", "ConnectionSchedule", "connection_patch_body"]
+
+# patchConnection drops a schedule that has no cronExpression, even a manual one, and answers
+# 200 with the schedule unchanged; with manual the expression is neither checked nor kept
+# (docs/airbyte/behaviour.md, "Changing a connection"). Any valid Quartz expression will do.
+MANUAL_CRON_EXPRESSION = "0 0 0 * * ?"
+# The statuses a client may set (ConnectionStatusEnum also has deprecated = deleted, and locked).
+PATCHABLE_STATUSES = ("active", "inactive")
+# A 7th Quartz field that is a year, not a time zone (digits, *, ranges, lists, steps).
+_YEAR_LIKE = re.compile(r"[0-9*,/\-?]+")
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,72 @@ class ConnectionSchedule:
             basic_timing=field(payload, "basicTiming", str, what, default=None),
         )
 
+    def to_api(self) -> dict[str, str]:
+        """The schedule as Airbyte serves it (``ConnectionScheduleResponse``); ``from_api``
+        reads it back equal.
+
+        >>> ConnectionSchedule("cron", cron_expression="0 0 12 * * ? UTC").to_api()
+        {'scheduleType': 'cron', 'cronExpression': '0 0 12 * * ? UTC'}
+        """
+        body = {"scheduleType": self.schedule_type}
+        if self.cron_expression is not None:
+            body["cronExpression"] = self.cron_expression
+        if self.basic_timing is not None:
+            body["basicTiming"] = self.basic_timing
+        return body
+
+    @property
+    def time_zone(self) -> str | None:
+        """The time zone after a cron expression (``UTC`` in ``0 0 12 * * ? UTC``), if any."""
+        tokens = (self.cron_expression or "").split()
+        if len(tokens) == 8 or (len(tokens) == 7 and not _YEAR_LIKE.fullmatch(tokens[-1])):
+            return tokens[-1]
+        return None
+
+    @property
+    def unsettable_reason(self) -> str | None:
+        """Why the public API cannot set this schedule, or None when it can.
+
+        ``patchConnection`` sets ``manual`` and ``cron`` schedules only, and a cron schedule
+        always in UTC (docs/airbyte/behaviour.md, "Changing a connection"): a basic schedule,
+        or a cron schedule in another time zone, can be set only in Airbyte's web app.
+        """
+        if self.schedule_type == "manual":
+            return None
+        if self.schedule_type == "basic":
+            return (
+                f"the public Airbyte API cannot set a basic schedule ({self.basic_timing!r}); "
+                "only Airbyte's web app can"
+            )
+        if self.schedule_type != "cron":
+            return f"the public Airbyte API cannot set a {self.schedule_type!r} schedule"
+        if not self.cron_expression:
+            return "a cron schedule needs a cron expression"
+        if self.time_zone not in (None, "UTC"):
+            return (
+                f"the public Airbyte API sets cron schedules in UTC only, and "
+                f"{self.cron_expression!r} runs in {self.time_zone}; only Airbyte's web app "
+                "can set it"
+            )
+        return None
+
+    def to_request(self) -> dict[str, str]:
+        """The schedule as ``patchConnection`` takes it (``AirbyteApiConnectionSchedule``).
+
+        Raises :class:`AirbyteConfigurationError` for a schedule the public API cannot set
+        (:attr:`unsettable_reason`). A manual schedule carries a placeholder cron expression:
+        without one, Airbyte leaves the schedule as it was.
+
+        >>> ConnectionSchedule("manual").to_request()
+        {'scheduleType': 'manual', 'cronExpression': '0 0 0 * * ?'}
+        """
+        reason = self.unsettable_reason
+        if reason:
+            raise AirbyteConfigurationError(f"Cannot set this schedule: {reason}.")
+        if self.schedule_type == "manual":
+            return {"scheduleType": "manual", "cronExpression": MANUAL_CRON_EXPRESSION}
+        return {"scheduleType": "cron", "cronExpression": str(self.cron_expression)}
+
 
 @dataclass(frozen=True)
 class AirbyteConnection:
@@ -148,3 +224,42 @@ class AirbyteConnection:
             streams=tuple(AirbyteStream.from_api(s, connection_name=name) for s in streams),
             created_at=field(payload, "createdAt", int, what, default=None),
         )
+
+
+def connection_patch_body(
+    *,
+    name: str | None = None,
+    status: str | None = None,
+    schedule: ConnectionSchedule | None = None,
+) -> dict[str, Any]:
+    """A ``ConnectionPatchRequest`` naming only the fields to change.
+
+    Raises :class:`AirbyteConfigurationError` for nothing to change, a blank name, a status
+    other than ``active``/``inactive``, or a schedule the public API cannot set.
+
+    >>> connection_patch_body(schedule=ConnectionSchedule("cron", "0 0 6 * * ? UTC"))
+    {'schedule': {'scheduleType': 'cron', 'cronExpression': '0 0 6 * * ? UTC'}}
+    """
+    body: dict[str, Any] = {}
+    if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            raise AirbyteConfigurationError(f"name={name!r} must be a non-empty string.")
+        body["name"] = name
+    if status is not None:
+        if status not in PATCHABLE_STATUSES:
+            raise AirbyteConfigurationError(
+                f"status={status!r} cannot be set; use 'active' or 'inactive'."
+            )
+        body["status"] = status
+    if schedule is not None:
+        if not isinstance(schedule, ConnectionSchedule):
+            raise AirbyteConfigurationError(
+                f"schedule={schedule!r} must be a ConnectionSchedule, e.g. "
+                "ConnectionSchedule('manual')."
+            )
+        body["schedule"] = schedule.to_request()
+    if not body:
+        raise AirbyteConfigurationError(
+            "Nothing to change: give at least one of name, status and schedule."
+        )
+    return body

@@ -1,0 +1,96 @@
+"""What Dagster runs already recorded about some Airbyte jobs, read from the instance.
+
+The sync sensor asks before it records a job, so nothing is recorded twice: a job a run already
+materialized (or whose tables a resync run already recorded as emptied) adds nothing; a job a
+blocking run still follows waits until that run ends; a job a run started with
+``wait_mode="sensor"`` is one the sensor may cancel when it outlives ``sync_timeout``.
+
+Example::
+
+    records = RunRecords.read(context.instance, specs[0].key, jobs)
+    records.recorded(job), job.job_id in records.followed
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import dagster as dg
+
+from airbyte_cloud_dagster import metadata as md
+from airbyte_cloud_dagster.api import AirbyteJob
+
+# Jobs that ended this long before the newest one seen are read again: job times are whole
+# seconds, and a job may commit its end a little after a later one. The reported ids dedupe.
+OVERLAP = timedelta(seconds=10)
+_RECENT_EVENTS = 100
+
+
+@dataclass
+class RunRecords:
+    """Job ids, by what Dagster runs recorded of them on one of the connection's tables."""
+
+    materialized: set[int] = field(default_factory=set)
+    emptied: set[int] = field(default_factory=set)  # a resync run recorded its clear
+    followed: set[int] = field(default_factory=set)  # a blocking run that has not ended
+    started_without_worker: set[int] = field(default_factory=set)  # wait_mode="sensor" runs
+
+    @classmethod
+    def read(
+        cls, instance: dg.DagsterInstance, asset_key: dg.AssetKey, jobs: Sequence[AirbyteJob]
+    ) -> RunRecords:
+        since = min(job.start_time or ended_at(job) for job in jobs) - OVERLAP
+        records_filter = dg.AssetRecordsFilter(
+            asset_key=asset_key, after_timestamp=since.timestamp()
+        )
+        found = cls()
+        for record in instance.fetch_materializations(records_filter, limit=_RECENT_EVENTS).records:
+            job_id = md.job_id_of(record.asset_materialization)
+            if job_id is not None:
+                found.materialized.add(job_id)
+        for record in instance.fetch_observations(records_filter, limit=_RECENT_EVENTS).records:
+            found._add_observation(instance, record)
+        return found
+
+    def _add_observation(self, instance: dg.DagsterInstance, record: dg.EventLogRecord) -> None:
+        observation = record.asset_observation
+        job_id = md.job_id_of(observation)
+        if observation is None or job_id is None or not record.run_id:
+            return
+        if md.value_of(observation.metadata, md.EMPTIED):
+            self.emptied.add(job_id)
+        mode = md.value_of(observation.metadata, md.WAIT_MODE)
+        if mode == "sensor":
+            self.started_without_worker.add(job_id)
+        elif mode == "blocking":
+            run = instance.get_run_by_id(record.run_id)
+            if run is not None and not run.is_finished:
+                self.followed.add(job_id)
+
+    def recorded(self, job: AirbyteJob) -> bool:
+        """A run already recorded this finished job (its materialization, or its clear)."""
+        return job.job_id in self.materialized or job.job_id in self.emptied
+
+
+def check_names_job(
+    instance: dg.DagsterInstance, asset_key: dg.AssetKey, check_name: str, job_id: int
+) -> bool:
+    """The table's latest result of ``check_name`` is about ``job_id`` (a run that executed the
+    check after its sync recorded it already)."""
+    record = instance.get_latest_asset_check_evaluation_record(
+        dg.AssetCheckKey(asset_key, check_name)
+    )
+    event = getattr(getattr(record, "event", None), "dagster_event", None)
+    evaluation = getattr(event, "event_specific_data", None)
+    metadata = getattr(evaluation, "metadata", None) or {}
+    value = md.value_of(metadata, md.JOB_ID)
+    return value is not None and str(value) == str(job_id)
+
+
+def ended_at(job: AirbyteJob) -> datetime:
+    """When a finished job ended; a job still running counts from when it started."""
+    moment = job.last_updated_at or job.start_time
+    assert moment is not None, job
+    return moment
