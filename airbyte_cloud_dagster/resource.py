@@ -19,52 +19,31 @@ Example::
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Literal
 
 import dagster as dg
-from pydantic import (
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import PrivateAttr
 
 from airbyte_cloud_dagster.api import (
     AirbyteClient,
-    AirbyteConfigurationError,
     AirbyteConnection,
     AirbyteJob,
     PollPolicy,
 )
-from airbyte_cloud_dagster.api.arguments import (
-    check_api_url,
-    check_credentials,
-    check_extra_headers,
-    check_header_names,
-    check_header_value,
-    check_proxy_url,
-    check_retries,
-    check_seconds,
-    check_text,
+from airbyte_cloud_dagster.settings import (
+    DEFAULT_API_URL,
+    AirbyteSettings,
     check_uuid,
-    check_verify,
+    resolve,
+    resolve_headers,
 )
 from airbyte_cloud_dagster.sync.body import SyncRun, sync_connections
 from airbyte_cloud_dagster.sync.following import SyncSettings, run_sync
-from airbyte_cloud_dagster.sync.starting import WaitMode
 from airbyte_cloud_dagster.workspace.specs import selected_specs
 
-DEFAULT_API_URL = "https://api.airbyte.com/v1"
-
-if TYPE_CHECKING:
-    VerifySetting = bool | str
-else:  # Dagster's config types have no bool-or-str union; the validator checks the value.
-    VerifySetting = Any
+__all__ = ["DEFAULT_API_URL", "AirbyteCloudResource"]
 
 
-class AirbyteCloudResource(dg.ConfigurableResource):
+class AirbyteCloudResource(AirbyteSettings):
     """Airbyte Cloud or self-managed Airbyte, through the public Airbyte API.
 
     Give exactly one kind of credentials: ``client_id`` and ``client_secret`` (an Airbyte
@@ -74,172 +53,6 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     reach the Dagster UI; ``extra_headers`` takes one per value.
     """
 
-    # A refused setting's message names it; pydantic would also quote the input, secrets and all.
-    model_config = ConfigDict(hide_input_in_errors=True)
-
-    api_url: str = Field(
-        default=DEFAULT_API_URL,
-        description=(
-            "Base URL of the Airbyte API: https://api.airbyte.com/v1 for Airbyte Cloud, "
-            "https://<host>/api/public/v1 for self-managed Airbyte."
-        ),
-    )
-    client_id: str | None = Field(
-        default=None,
-        description="Client id of an Airbyte application (Settings > Applications).",
-    )
-    client_secret: str | None = Field(
-        default=None,
-        description="Client secret of that application. Use dagster.EnvVar.",
-        repr=False,
-    )
-    api_token: str | None = Field(
-        default=None,
-        description="A static bearer token, instead of client credentials. Use dagster.EnvVar.",
-        repr=False,
-    )
-    username: str | None = Field(
-        default=None,
-        description=(
-            "User for HTTP Basic auth (self-managed Airbyte behind Basic auth), with password; "
-            "sent on every request instead of a token."
-        ),
-    )
-    password: str | None = Field(
-        default=None,
-        description="Password for HTTP Basic auth. Use dagster.EnvVar.",
-        repr=False,
-    )
-    workspace_id: str | None = Field(
-        default=None,
-        description="Airbyte workspace whose connections are loaded; all reachable ones if unset.",
-    )
-    request_timeout: float = Field(
-        default=30.0, description="Seconds to wait for an answer to one API request."
-    )
-    max_retries: int = Field(
-        default=5,
-        description=(
-            "Retries of a read (GET/DELETE) on connection errors, 408, 429 and 5xx. Starting a "
-            "sync is never retried blindly."
-        ),
-    )
-    poll_interval: float = Field(
-        default=1.0, description="Seconds before the first check of a running job."
-    )
-    poll_interval_max: float = Field(
-        default=30.0,
-        description="Ceiling, in seconds, that the interval between job checks backs off to.",
-    )
-    sync_timeout: float | None = Field(
-        default=None,
-        description="Seconds a sync may run before the step fails; no limit if unset.",
-    )
-    cancel_on_timeout: bool = Field(
-        default=True, description="Cancel the Airbyte job when the sync timeout is reached."
-    )
-    cancel_on_termination: bool = Field(
-        default=True,
-        description=(
-            "Cancel the Airbyte job a run started when the run is terminated. Turn off to leave "
-            "syncs running, for example on workers that are scaled down mid-run."
-        ),
-    )
-    on_conflict: Literal["attach", "fail"] = Field(
-        default="attach",
-        description=(
-            "When a sync is already running on the connection: 'attach' follows it, 'fail' "
-            "fails the step."
-        ),
-    )
-    wait_mode: WaitMode = Field(
-        default="blocking",
-        description=(
-            "'blocking': a run starts each sync and follows it to its end. 'sensor': a run only "
-            "starts the syncs, attaching where one already runs, and ends in seconds; the "
-            "Airbyte sync sensor (build_airbyte_sync_sensor) records each materialization, or "
-            "a failed check, when its job ends."
-        ),
-    )
-    allow_insecure_http: bool = Field(
-        default=False,
-        description="Allow sending credentials over plain http:// to a host that is not loopback.",
-    )
-    extra_headers: dict[str, str] = Field(
-        default={},
-        description=(
-            "Headers sent with every request, the token request too, e.g. CF-Access-Client-Id "
-            "and CF-Access-Client-Secret for Cloudflare Access. Values are secrets: give each "
-            "as a dagster.EnvVar."
-        ),
-        repr=False,
-    )
-    proxy_url: str | None = Field(
-        default=None,
-        description=(
-            "Proxy for every request, http and https, e.g. http://proxy.corp:3128 (credentials "
-            "in it are secrets: use dagster.EnvVar). Unset: the HTTPS_PROXY, HTTP_PROXY and "
-            "NO_PROXY environment variables."
-        ),
-        repr=False,
-    )
-    verify: VerifySetting = Field(
-        default=True,
-        description=(
-            "TLS certificate check: True (the CAs this machine trusts, or REQUESTS_CA_BUNDLE), "
-            "the path of your CA's PEM file, or False (no check; a warning is logged)."
-        ),
-    )
-
-    @field_validator(
-        "api_url",
-        "client_id",
-        "client_secret",
-        "api_token",
-        "workspace_id",
-        "request_timeout",
-        "max_retries",
-        "poll_interval",
-        "poll_interval_max",
-        "sync_timeout",
-        "username",
-        "password",
-        "extra_headers",
-        "proxy_url",
-        "verify",
-        mode="wrap",
-    )
-    @classmethod
-    def _check_setting(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
-        """Every setting is checked when the resource is built, before any request, and the
-        message names it as the user wrote it. An ``EnvVar`` is checked when it is read."""
-        if info.field_name == "extra_headers" and isinstance(value, dict):
-            _check_headers_as_given(value)  # each value may be an EnvVar
-        elif getattr(value, "env_var_name", None) is not None:
-            if info.field_name == "verify":
-                raise AirbyteConfigurationError(
-                    f"verify=EnvVar({value.env_var_name!r}) is not supported (a CA bundle's "
-                    f"path is no secret); pass the path itself, e.g. "
-                    f"verify=os.environ[{value.env_var_name!r}]."
-                )
-            return handler(value)
-        value = handler(value)
-        _check_setting_value(str(info.field_name), value, info.data)
-        return value
-
-    @model_validator(mode="after")
-    def _check_credentials(self) -> AirbyteCloudResource:
-        # Only which credentials are set matters here, so EnvVars (still names) are fine.
-        check_credentials(
-            self.client_id,
-            self.client_secret,
-            self.api_token,
-            username=self.username,
-            password=self.password,
-            extra_headers=self.extra_headers,
-        )
-        return self
-
     _client: AirbyteClient | None = PrivateAttr(default=None)
     _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -248,14 +61,14 @@ class AirbyteCloudResource(dg.ConfigurableResource):
         with self._client_lock:
             if self._client is None:
                 self._client = AirbyteClient(
-                    _resolve(self.api_url),
-                    client_id=_resolve(self.client_id),
-                    client_secret=_resolve(self.client_secret),
-                    api_token=_resolve(self.api_token),
-                    username=_resolve(self.username),
-                    password=_resolve(self.password),
-                    extra_headers=_resolve_headers(self.extra_headers),
-                    proxy_url=_resolve(self.proxy_url),
+                    resolve(self.api_url, "api_url"),
+                    client_id=resolve(self.client_id, "client_id"),
+                    client_secret=resolve(self.client_secret, "client_secret"),
+                    api_token=resolve(self.api_token, "api_token"),
+                    username=resolve(self.username, "username"),
+                    password=resolve(self.password, "password"),
+                    extra_headers=resolve_headers(self.extra_headers),
+                    proxy_url=resolve(self.proxy_url, "proxy_url"),
                     verify=self.verify,
                     request_timeout=self.request_timeout,
                     max_retries=self.max_retries,
@@ -300,7 +113,7 @@ class AirbyteCloudResource(dg.ConfigurableResource):
     @property
     def resolved_workspace_id(self) -> str | None:
         """``workspace_id``, read from the environment if it was given as an ``EnvVar``."""
-        workspace_id = _resolve(self.workspace_id) or None
+        workspace_id = resolve(self.workspace_id) or None
         return None if workspace_id is None else check_uuid("workspace_id", workspace_id)
 
     def list_connections(self, workspace_ids: list[str] | None = None) -> list[AirbyteConnection]:
@@ -332,65 +145,3 @@ class AirbyteCloudResource(dg.ConfigurableResource):
             op_config = context.op_execution_context.op_config
             resync = bool(op_config.get("resync")) if isinstance(op_config, dict) else False
         return sync_connections(self, selected_specs(context), log=context.log, resync=resync)
-
-
-def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:
-    """The checks behind ``AirbyteCloudResource._check_setting`` (shared with the client)."""
-    if name == "api_url":
-        check_api_url(value)
-    elif name in ("client_id", "client_secret", "api_token", "username", "password"):
-        check_text(name, value)
-    elif name == "proxy_url":
-        check_proxy_url(value)
-    elif name == "verify":
-        check_verify(value)
-    elif name == "workspace_id" and value:  # "" means unset, as None does
-        check_uuid(name, value)
-    elif name in ("request_timeout", "poll_interval") or (
-        name == "sync_timeout" and value is not None
-    ):
-        check_seconds(name, value)
-    elif name == "max_retries":
-        check_retries(name, value)
-    elif name == "poll_interval_max":
-        check_seconds(name, value)
-        floor = earlier.get("poll_interval")
-        if isinstance(floor, (int, float)) and value < floor:
-            raise ValueError(
-                f"poll_interval_max={value!r} is below poll_interval={floor!r}; the interval "
-                f"between job checks starts at poll_interval and backs off up to "
-                f"poll_interval_max."
-            )
-
-
-def _check_headers_as_given(headers: dict[Any, Any]) -> None:
-    """``extra_headers``: every name, and each value given as text (an ``EnvVar``'s value is
-    checked when it is read)."""
-    check_header_names(headers)
-    for name, value in headers.items():
-        if not isinstance(value, dg.EnvVar):
-            check_header_value(name, value)
-
-
-def _resolve_headers(headers: dict[str, str]) -> dict[str, str]:
-    """``extra_headers`` with each ``EnvVar`` read; an unset one is named, its value never."""
-    resolved = {}
-    for name, value in headers.items():
-        if isinstance(value, dg.EnvVar):
-            resolved[name] = value.get_value()
-            if not resolved[name]:
-                raise AirbyteConfigurationError(
-                    f"extra_headers[{name!r}] reads the environment variable "
-                    f"{value.env_var_name}, which is not set; set it where the definitions load "
-                    f"and where runs execute."
-                )
-        else:
-            resolved[name] = value
-    return check_extra_headers(resolved)
-
-
-def _resolve(value: Any) -> Any:
-    """An ``EnvVar`` read outside a run (at definitions load time) is still a name: read it."""
-    if isinstance(value, dg.EnvVar):
-        return value.get_value()
-    return value

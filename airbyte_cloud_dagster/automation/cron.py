@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from croniter import CroniterError, croniter
 
 from airbyte_cloud_dagster.api import ConnectionSchedule
+from airbyte_cloud_dagster.api.models.connections import UNKNOWN_SCHEDULE
 
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
@@ -65,6 +66,12 @@ def schedule_to_cron(schedule: ConnectionSchedule) -> CronSchedule | None:
         return basic_timing_to_cron(schedule.basic_timing or "")
     if schedule.schedule_type == "manual":
         return None
+    if schedule.schedule_type == UNKNOWN_SCHEDULE:
+        raise UnsupportedSchedule(
+            "(unreadable)",
+            "Airbyte's answer had no readable schedule for this connection (no scheduleType); "
+            "its tables load, but its schedule cannot be mirrored: check it in Airbyte.",
+        )
     raise UnsupportedSchedule(
         schedule.schedule_type, "unknown schedule type; expected manual, cron or basic."
     )

@@ -73,6 +73,24 @@ class _Server(uvicorn.Server):
             counter = (counter + 1) % 864_000
             await asyncio.sleep(0.01)
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's shutdown without its fixed 0.1 s pause: stop listening, ask open
+        connections to close, wait (in 10 ms steps, at most 5 s) until they have, then end the
+        app's lifespan. Once per sandbox, so the pause alone cost a test suite ~40 s."""
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        deadline = time.monotonic() + 5.0
+        while self.server_state.connections and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        for task in list(self.server_state.tasks):
+            task.cancel()
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
 
 def build_server(
     state: SandboxState,

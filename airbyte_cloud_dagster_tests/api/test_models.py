@@ -106,18 +106,34 @@ def test_a_connection_reads_schedule_namespace_and_streams():
     assert stream.selected_fields == (("id",), ("a", "b"))
 
 
-def test_a_connection_without_schedule_names_the_field_and_connection():
-    with pytest.raises(AirbyteResponseError, match=r"'Stripe'.*'schedule'"):
+def test_a_connection_without_a_field_the_assets_need_names_the_field_and_connection():
+    # Strict about what the assets need (here the destination), lenient about the schedule,
+    # which only mirroring needs (workspace/test_lenient_schedule.py).
+    with pytest.raises(AirbyteResponseError, match=r"'Stripe'.*'destinationId'"):
         AirbyteConnection.from_api(
             {
                 "connectionId": CONNECTION_ID,
                 "name": "Stripe",
                 "sourceId": "s",
-                "destinationId": "d",
                 "workspaceId": "w",
                 "status": "active",
+                "schedule": {"scheduleType": "manual"},
             }
         )
+
+
+def test_a_connection_without_schedule_loads_with_an_unknown_schedule():
+    connection = AirbyteConnection.from_api(
+        {
+            "connectionId": CONNECTION_ID,
+            "name": "Stripe",
+            "sourceId": "s",
+            "destinationId": "d",
+            "workspaceId": "w",
+            "status": "active",
+        }
+    )
+    assert connection.schedule.schedule_type == "unknown"
 
 
 @pytest.mark.parametrize(

@@ -212,9 +212,7 @@ class AirbyteConnection:
             destination_id=field(payload, "destinationId", str, what),
             workspace_id=field(payload, "workspaceId", str, what),
             status=field(payload, "status", str, what),
-            schedule=ConnectionSchedule.from_api(
-                field(payload, "schedule", Mapping, what), what=f"schedule of {what}"
-            ),
+            schedule=_schedule_or_unknown(payload, what),
             # NamespaceDefinitionEnum defaults to "destination" (openapi.yaml).
             namespace_definition=field(
                 payload, "namespaceDefinition", str, what, default="destination"
@@ -263,3 +261,18 @@ def connection_patch_body(
             "Nothing to change: give at least one of name, status and schedule."
         )
     return body
+
+
+UNKNOWN_SCHEDULE = "unknown"
+
+
+def _schedule_or_unknown(payload: Mapping[str, Any], what: str) -> ConnectionSchedule:
+    """The connection's schedule, or one of type ``unknown`` when it cannot be read (no
+    ``scheduleType``, as in some fixtures, or no schedule at all): the assets do not need it,
+    only mirroring does, and mirroring says what it could not read."""
+    try:
+        return ConnectionSchedule.from_api(
+            field(payload, "schedule", Mapping, what), what=f"schedule of {what}"
+        )
+    except AirbyteResponseError:
+        return ConnectionSchedule(schedule_type=UNKNOWN_SCHEDULE)
