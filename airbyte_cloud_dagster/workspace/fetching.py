@@ -45,7 +45,7 @@ def _list_connections(client: AirbyteClient, workspace_id: str | None) -> list[A
     """Every connection of the workspace (all of them when None), any status.
 
     A workspace id the credentials cannot see may come back as an empty list (the sandbox
-    does so; BEHAVIOUR.md does not say what Airbyte does) or as a 403/404: an empty answer is
+    does so; docs/airbyte/behaviour.md has no word on it) or as a 403/404: an empty answer is
     checked against the workspace itself, so a wrong ``workspace_id`` never quietly loads
     zero assets.
     """
@@ -70,7 +70,8 @@ def _refuses_workspace(error: AirbyteRequestError) -> bool:
     and not a 404 from something that is not the Airbyte API (a wrong ``api_url``)."""
     if error.path.endswith("/applications/token") or error.status_code == 401:
         return False
-    # resource_type is None on a 404 whose body is not Airbyte's problem (BEHAVIOUR.md "Errors").
+    # resource_type is None on a 404 whose body is not Airbyte's problem
+    # (docs/airbyte/behaviour.md, "Errors").
     return error.status_code == 403 or getattr(error, "resource_type", "") is not None
 
 
