@@ -219,7 +219,13 @@ def test_the_ports_and_credentials_the_docs_give_are_the_commands_defaults():
     assert f"http://127.0.0.1:{demo.sandbox_port}/v1" in rows["`make demo`"]
     assert f"`{demo.client_id}` / `{demo.client_secret}`" in rows["`make demo`"]
     assert f"http://127.0.0.1:{sandbox.port}/v1" in rows["`make sandbox`"]
-    assert sandbox.client_id is None and "random" in rows["`make sandbox`"]
+    # One address and one set of credentials for every command that serves the demo workspace.
+    assert (sandbox.port, sandbox.client_id, sandbox.client_secret) == (
+        demo.sandbox_port,
+        demo.client_id,
+        demo.client_secret,
+    )
+    assert f"`{sandbox.client_id}` / `{sandbox.client_secret}`" in rows["`make sandbox`"]
     assert f"| `--ui-port` | {demo.ui_port} |" in table
     assert f"| `--sandbox-port` | {demo.sandbox_port} |" in table
     sandbox_page = (DOCS / "sandbox.md").read_text()

@@ -30,10 +30,9 @@ import requests
 
 from airbyte_cloud_dagster.demo.launcher import ProcessGroup
 from airbyte_cloud_dagster.sandbox import Sandbox
+from airbyte_cloud_dagster.sandbox.workspaces import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PORT
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEMO_CLIENT_ID = "demo-client-id"
-DEMO_CLIENT_SECRET = "demo-client-secret"
 # Airbyte's own scheduler, played by the sandbox, syncs this connection now and then, so that
 # Dagster has syncs it did not start to observe.
 EXTERNAL_SYNC_CONNECTION = "App Postgres → Warehouse"
@@ -61,7 +60,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         prog="python -m airbyte_cloud_dagster.demo", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--ui-port", type=int, default=3000, help="Dagster UI port (3000)")
-    parser.add_argument("--sandbox-port", type=int, default=8765, help="sandbox port (8765)")
+    parser.add_argument(
+        "--sandbox-port", type=int, default=DEMO_PORT, help=f"sandbox port ({DEMO_PORT})"
+    )
     parser.add_argument("--job-duration", type=float, default=8.0, help="seconds a sync runs (8)")
     parser.add_argument("--client-id", default=DEMO_CLIENT_ID, help="the sandbox application's id")
     parser.add_argument(

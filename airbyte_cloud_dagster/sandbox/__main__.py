@@ -1,7 +1,8 @@
 """``python -m airbyte_cloud_dagster.sandbox``: serve the sandbox until Ctrl-C.
 
-Options: ``--host`` (default 127.0.0.1), ``--port`` (default 8000; 0 = a free port),
-``--seed FILE`` (YAML/JSON, see seed.py; default the demo workspace), ``--warehouse PATH``,
+Options: ``--host`` (default 127.0.0.1), ``--port`` (default 8765, as ``make demo``; 0 = a
+free port), ``--client-id``/``--client-secret`` (default the demo's), ``--seed FILE``
+(YAML/JSON, see seed.py; default the demo workspace), ``--warehouse PATH``,
 ``--job-duration S``, ``--token-lifetime S``, ``--no-auth`` (self-managed without auth),
 ``--basic-auth USER:PASSWORD`` (HTTP Basic auth instead of tokens), ``--require-header
 NAME=VALUE`` (repeatable; an access proxy's 403 without it), ``--ssl-certfile PEM
@@ -18,7 +19,12 @@ from pathlib import Path
 
 from airbyte_cloud_dagster.sandbox.seed import load_workspace
 from airbyte_cloud_dagster.sandbox.server import Sandbox
-from airbyte_cloud_dagster.sandbox.workspaces import demo_workspace
+from airbyte_cloud_dagster.sandbox.workspaces import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    DEMO_PORT,
+    demo_workspace,
+)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -28,7 +34,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument(
-        "--port", type=int, default=8000, help="port (default 8000; 0 = any free port)"
+        "--port",
+        type=int,
+        default=DEMO_PORT,
+        help=f"port (default {DEMO_PORT}, as make demo; 0 = any free port)",
     )
     parser.add_argument(
         "--seed", type=Path, help="workspace YAML/JSON file (default: the demo workspace)"
@@ -42,8 +51,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--token-lifetime", type=float, default=900.0, help="token lifetime in seconds"
     )
-    parser.add_argument("--client-id", help="application client id (default: random)")
-    parser.add_argument("--client-secret", help="application client secret (default: random)")
+    parser.add_argument(
+        "--client-id", default=DEMO_CLIENT_ID, help=f"application client id ({DEMO_CLIENT_ID})"
+    )
+    parser.add_argument(
+        "--client-secret",
+        default=DEMO_CLIENT_SECRET,
+        help=f"application client secret ({DEMO_CLIENT_SECRET})",
+    )
     parser.add_argument("--no-auth", action="store_true", help="accept requests without a token")
     parser.add_argument(
         "--basic-auth",

@@ -22,6 +22,13 @@ from airbyte_cloud_dagster.sandbox.seed import (
 
 # --------------------------------------------------------------------------- demo workspace
 
+# Where and how every command of this repository serves the demo workspace (make demo,
+# make sandbox, the dg example), so one set of settings reaches all of them. Not port 8000,
+# where a local self-managed Airbyte (abctl) listens.
+DEMO_PORT = 8765
+DEMO_CLIENT_ID = "demo-client-id"
+DEMO_CLIENT_SECRET = "demo-client-secret"
+
 
 def _stream(
     name: str,

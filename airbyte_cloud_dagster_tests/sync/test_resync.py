@@ -134,3 +134,27 @@ def test_a_refresh_is_refused_with_a_sentence_before_anything_is_sent(airbyte, a
         timeout=10,
     )
     assert answer.status_code == 422
+
+
+@pytest.mark.parametrize("stop", ["terminated", "closed"])
+def test_a_run_stopped_during_the_clear_cancels_it_and_starts_no_sync(
+    airbyte, airbyte_sandbox, stop
+):
+    stripe_id = airbyte_sandbox.connection_id(STRIPE)
+    airbyte_sandbox.configure_connection(stripe_id, duration=30)  # the clear runs on
+    specs = [
+        spec
+        for assets_def in load_airbyte_cloud_assets(airbyte=airbyte, connection_ids=[stripe_id])
+        for spec in assets_def.specs
+    ]
+    body = sync_connections(airbyte, specs, resync=True)
+
+    first = next(body)  # the clear is started and recorded
+    assert isinstance(first, dg.AssetObservation)
+    if stop == "terminated":
+        with pytest.raises(dg.DagsterExecutionInterruptedError):
+            body.throw(dg.DagsterExecutionInterruptedError())
+    else:
+        body.close()  # the step stops consuming events, as a terminated step does
+
+    assert _jobs(airbyte_sandbox, STRIPE) == [("reset", "cancelled")]
