@@ -29,13 +29,9 @@ from airbyte_cloud_dagster.api import (
     AirbyteJob,
     PollPolicy,
 )
-from airbyte_cloud_dagster.settings import (
-    DEFAULT_API_URL,
-    AirbyteSettings,
-    check_uuid,
-    resolve,
-    resolve_headers,
-)
+from airbyte_cloud_dagster.api.arguments import check_uuid
+from airbyte_cloud_dagster.setting_values import resolve, resolve_headers
+from airbyte_cloud_dagster.settings import DEFAULT_API_URL, AirbyteSettings
 from airbyte_cloud_dagster.sync.body import SyncRun, sync_connections
 from airbyte_cloud_dagster.sync.following import SyncSettings, run_sync
 from airbyte_cloud_dagster.workspace.specs import selected_specs

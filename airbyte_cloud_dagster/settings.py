@@ -20,18 +20,9 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from airbyte_cloud_dagster.api import AirbyteConfigurationError
 from airbyte_cloud_dagster.api.arguments import (
-    check_api_url,
     check_credentials,
-    check_extra_headers,
-    check_header_names,
-    check_header_value,
-    check_proxy_url,
-    check_retries,
-    check_seconds,
-    check_text,
-    check_uuid,
-    check_verify,
 )
+from airbyte_cloud_dagster.setting_values import check_headers_as_given, check_setting_value
 from airbyte_cloud_dagster.sync.starting import WaitMode
 
 DEFAULT_API_URL = "https://api.airbyte.com/v1"
@@ -192,7 +183,7 @@ class AirbyteSettings(dg.ConfigurableResource):
         """Every setting is checked when the resource is built, before any request, and the
         message names it as the user wrote it. An ``EnvVar`` is checked when it is read."""
         if info.field_name == "extra_headers" and isinstance(value, dict):
-            _check_headers_as_given(value)  # each value may be an EnvVar
+            check_headers_as_given(value)  # each value may be an EnvVar
         elif getattr(value, "env_var_name", None) is not None:
             if info.field_name == "verify":
                 raise AirbyteConfigurationError(
@@ -202,7 +193,7 @@ class AirbyteSettings(dg.ConfigurableResource):
                 )
             return handler(value)
         value = handler(value)
-        _check_setting_value(str(info.field_name), value, info.data)
+        check_setting_value(str(info.field_name), value, info.data)
         return value
 
     @model_validator(mode="before")
@@ -234,74 +225,3 @@ class AirbyteSettings(dg.ConfigurableResource):
             extra_headers=self.extra_headers,
         )
         return self
-
-
-def _check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:
-    """The checks behind ``AirbyteCloudResource._check_setting`` (shared with the client)."""
-    if name == "api_url":
-        check_api_url(value)
-    elif name in ("client_id", "client_secret", "api_token", "username", "password"):
-        check_text(name, value)
-    elif name == "proxy_url":
-        check_proxy_url(value)
-    elif name == "verify":
-        check_verify(value)
-    elif name == "workspace_id" and value:  # "" means unset, as None does
-        check_uuid(name, value)
-    elif name in ("request_timeout", "poll_interval") or (
-        name == "sync_timeout" and value is not None
-    ):
-        check_seconds(name, value)
-    elif name == "max_retries":
-        check_retries(name, value)
-    elif name == "poll_interval_max":
-        check_seconds(name, value)
-        floor = earlier.get("poll_interval")
-        if isinstance(floor, (int, float)) and value < floor:
-            raise ValueError(
-                f"poll_interval_max={value!r} is below poll_interval={floor!r}; the interval "
-                f"between job checks starts at poll_interval and backs off up to "
-                f"poll_interval_max."
-            )
-
-
-def _check_headers_as_given(headers: dict[Any, Any]) -> None:
-    """``extra_headers``: every name, and each value given as text (an ``EnvVar``'s value is
-    checked when it is read)."""
-    check_header_names(headers)
-    for name, value in headers.items():
-        if not isinstance(value, dg.EnvVar):
-            check_header_value(name, value)
-
-
-def resolve_headers(headers: dict[str, str]) -> dict[str, str]:
-    """``extra_headers`` with each ``EnvVar`` read; an unset one is named, its value never."""
-    resolved = {}
-    for name, value in headers.items():
-        if isinstance(value, dg.EnvVar):
-            resolved[name] = value.get_value()
-            if not resolved[name]:
-                raise AirbyteConfigurationError(
-                    f"extra_headers[{name!r}] reads the environment variable "
-                    f"{value.env_var_name}, which is not set; set it where the definitions load "
-                    f"and where runs execute."
-                )
-        else:
-            resolved[name] = value
-    return check_extra_headers(resolved)
-
-
-def resolve(value: Any, name: str | None = None) -> Any:
-    """An ``EnvVar`` read outside a run (at definitions load time) is still a name: read it.
-
-    Given the setting's ``name``, an ``EnvVar`` whose variable is not set is refused, naming
-    both (else it would read as a setting left out, "client_secret is missing")."""
-    if isinstance(value, dg.EnvVar):
-        read = value.get_value()
-        if name is not None and not read:
-            raise AirbyteConfigurationError(
-                f"{name} reads the environment variable {value.env_var_name}, which is not set; "
-                f"set it where this code runs (and in the run workers' environment)."
-            )
-        return read
-    return value

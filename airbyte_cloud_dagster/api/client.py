@@ -26,25 +26,18 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlsplit
 
 from airbyte_cloud_dagster.api.arguments import (
     check_api_url,
-    check_credentials,
-    check_extra_headers,
     check_job_id,
     check_job_type,
-    check_proxy_url,
-    check_retries,
-    check_seconds,
     check_uuid,
-    check_verify,
     iso_time,
     mask_url,
-    refuse_plain_http,
     workspace_params,
 )
-from airbyte_cloud_dagster.api.auth import Auth, build_auth
+from airbyte_cloud_dagster.api.auth import Auth
+from airbyte_cloud_dagster.api.connecting import connect
 from airbyte_cloud_dagster.api.errors import (
     AirbyteConfigurationError,
     AirbyteConflict,
@@ -63,12 +56,7 @@ from airbyte_cloud_dagster.api.models import (
 )
 from airbyte_cloud_dagster.api.models.connections import connection_patch_body
 from airbyte_cloud_dagster.api.pagination import pages
-from airbyte_cloud_dagster.api.polling import PollPolicy, wait_for_job
-from airbyte_cloud_dagster.api.session import (
-    TransportSettings,
-    build_session,
-    quiet_unverified_warnings,
-)
+from airbyte_cloud_dagster.api.polling import PollPolicy, check_wait_arguments, wait_for_job
 from airbyte_cloud_dagster.api.starting import JobStarter
 from airbyte_cloud_dagster.api.transport import Transport
 
@@ -124,57 +112,26 @@ class AirbyteClient:
                 f"on_conflict={on_conflict!r} is not supported; use 'attach' (join the "
                 f"sync already running) or 'fail' (raise AirbyteConflict)."
             )
-        check_seconds("request_timeout", request_timeout)
-        check_seconds("connect_timeout", connect_timeout)
-        check_seconds("backoff_factor", backoff_factor, allow_zero=True)
-        check_seconds("backoff_max", backoff_max, allow_zero=True)
-        check_retries("max_retries", max_retries)
-        headers = check_extra_headers(extra_headers)
-        credentials = check_credentials(
-            client_id,
-            client_secret,
-            api_token,
+        self.logger = logger or logging.getLogger("airbyte_cloud_dagster")
+        self._transport = connect(
+            self.api_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            api_token=api_token,
             username=username,
             password=password,
-            extra_headers=headers,
-        )
-        self.extra_header_names = tuple(headers)
-        self.logger = logger or logging.getLogger("airbyte_cloud_dagster")
-        self._settings = TransportSettings(
-            connect_timeout=connect_timeout,
+            extra_headers=extra_headers,
+            proxy_url=proxy_url,
+            verify=verify,
             request_timeout=request_timeout,
+            connect_timeout=connect_timeout,
             max_retries=max_retries,
             backoff_factor=backoff_factor,
             backoff_max=backoff_max,
-            verify=check_verify(verify),
-            proxy_url=check_proxy_url(proxy_url),
-        )
-        # Header values are secrets as much as credentials are.
-        if (credentials.kind is not None or headers) and not allow_insecure_http:
-            refuse_plain_http(self.api_url)
-        if self._settings.verify is False:
-            quiet_unverified_warnings(urlsplit(self.api_url).hostname or "")
-            self.logger.warning(
-                "verify=False: the TLS certificate of %s is not checked, so anyone on the "
-                "network path could read the credentials and answer in Airbyte's place; pass "
-                "verify='<path of your CA's PEM file>' instead.",
-                self.api_url,
-            )
-        session = build_session(self._settings, headers)
-        self.auth: Auth = build_auth(
-            credentials,
-            base_url=self.api_url,
-            session=session,
-            settings=self._settings,
+            allow_insecure_http=allow_insecure_http,
             logger=self.logger,
         )
-        self._transport = Transport(
-            self.api_url,
-            auth=self.auth,
-            session=session,
-            settings=self._settings,
-            logger=self.logger,
-        )
+        self.auth: Auth = self._transport.auth
         self._starter = JobStarter(
             self._transport,
             list_jobs=self.list_jobs,
@@ -183,13 +140,14 @@ class AirbyteClient:
         )
 
     def __repr__(self) -> str:
+        settings = self._transport.settings
         shown = [f"api_url={self.api_url!r}", f"auth={self.auth!r}"]
-        if self.extra_header_names:
-            shown.append(f"extra_headers={list(self.extra_header_names)!r}")  # names only
-        if self._settings.proxy_url:
-            shown.append(f"proxy_url={mask_url(self._settings.proxy_url)!r}")
-        if self._settings.verify is not True:
-            shown.append(f"verify={self._settings.verify!r}")
+        if settings.header_names:
+            shown.append(f"extra_headers={list(settings.header_names)!r}")  # names only
+        if settings.proxy_url:
+            shown.append(f"proxy_url={mask_url(settings.proxy_url)!r}")
+        if settings.verify is not True:
+            shown.append(f"verify={settings.verify!r}")
         return f"AirbyteClient({', '.join(shown)})"
 
     @property
@@ -444,7 +402,7 @@ class AirbyteClient:
         >>> job = client.sync_and_wait(connection_id, timeout=3600)
         """
         connection_id = check_uuid("connection_id", connection_id)
-        _check_wait_arguments(**wait_kwargs)  # before anything starts in Airbyte
+        check_wait_arguments(**wait_kwargs)  # before anything starts in Airbyte
         job = self.trigger_sync(connection_id)
         return self.wait_for_job(job.job_id, **wait_kwargs)
 
@@ -462,20 +420,3 @@ class AirbyteClient:
         limit: int | None = None,
     ) -> list[_Model]:
         return list(pages(self._transport, path, params, parse, limit))
-
-
-def _check_wait_arguments(
-    *, poll: Any = None, timeout: Any = None, on_progress: Any = None, **others: Any
-) -> None:
-    if poll is not None and not isinstance(poll, PollPolicy):
-        raise AirbyteConfigurationError(f"poll={poll!r} must be a PollPolicy or None.")
-    if timeout is not None:
-        check_seconds("timeout", timeout)
-    if on_progress is not None and not callable(on_progress):
-        raise AirbyteConfigurationError(f"on_progress={on_progress!r} must be callable or None.")
-    unknown = sorted(set(others) - {"cancel_on_timeout"})
-    if unknown:
-        raise AirbyteConfigurationError(
-            f"sync_and_wait got unexpected arguments {unknown}; it takes poll, timeout, "
-            f"on_progress and cancel_on_timeout."
-        )

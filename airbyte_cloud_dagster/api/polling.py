@@ -17,8 +17,9 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from airbyte_cloud_dagster.api.arguments import check_wait_seconds
+from airbyte_cloud_dagster.api.arguments import check_seconds, check_wait_seconds
 from airbyte_cloud_dagster.api.errors import (
     AirbyteConfigurationError,
     AirbyteError,
@@ -163,3 +164,21 @@ def timeout_error(
         f"its status is now {cancelled.status}.",
         job=cancelled,
     )
+
+
+def check_wait_arguments(
+    *, poll: Any = None, timeout: Any = None, on_progress: Any = None, **others: Any
+) -> None:
+    """The keyword arguments of ``AirbyteClient.sync_and_wait``, checked before any job starts."""
+    if poll is not None and not isinstance(poll, PollPolicy):
+        raise AirbyteConfigurationError(f"poll={poll!r} must be a PollPolicy or None.")
+    if timeout is not None:
+        check_seconds("timeout", timeout)
+    if on_progress is not None and not callable(on_progress):
+        raise AirbyteConfigurationError(f"on_progress={on_progress!r} must be callable or None.")
+    unknown = sorted(set(others) - {"cancel_on_timeout"})
+    if unknown:
+        raise AirbyteConfigurationError(
+            f"sync_and_wait got unexpected arguments {unknown}; it takes poll, timeout, "
+            f"on_progress and cancel_on_timeout."
+        )

@@ -68,6 +68,8 @@ class TransportSettings:
     #: One proxy for http and https; None: requests reads HTTPS_PROXY/HTTP_PROXY/NO_PROXY.
     #: It may hold credentials, hence never in the repr.
     proxy_url: str | None = field(default=None, repr=False)
+    #: The names of the extra headers sent on every request (their values are secrets).
+    header_names: tuple[str, ...] = ()
 
     @property
     def connect_retries(self) -> int:

@@ -5,9 +5,9 @@ selected connections: ``dg utils refresh-defs-state`` fetches it (so does each `
 with ``defs_state.refresh_if_dev: true``); loading definitions reads it and makes no API call.
 The assets, schedules and sensor are the ones the Python API builds (``assets.py``,
 ``schedules.py``, ``sensor.py``) from the same data, so a YAML user and a Python user get the
-same definitions. What lives elsewhere: the YAML blocks in ``models.py`` and
-``translation.py``, fetching and reading the state in ``state.py``, the ``dg scaffold``
-options in ``scaffolder.py``.
+same definitions. What lives elsewhere: the schedules, sensor, checks and freshness in
+``automation.py``; the YAML blocks in ``models.py`` and ``translation.py``; fetching and
+reading the state in ``state.py``, the ``dg scaffold`` options in ``scaffolder.py``.
 
 Example ``defs.yaml``::
 
@@ -41,10 +41,7 @@ from airbyte_cloud_dagster.assets.loader import (
     DEFAULT_RESOURCE_KEY,
     build_airbyte_assets,
 )
-from airbyte_cloud_dagster.automation.checks import build_airbyte_sync_checks
-from airbyte_cloud_dagster.automation.freshness import with_airbyte_freshness
-from airbyte_cloud_dagster.automation.schedules import build_airbyte_schedules_from_airbyte
-from airbyte_cloud_dagster.automation.sensor import build_airbyte_sync_sensor
+from airbyte_cloud_dagster.components.automation import definitions_with_automation
 from airbyte_cloud_dagster.components.models import (
     AirbyteConnectionSelector,
     AirbyteConnectionSelectorArgs,
@@ -212,17 +209,12 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             execution=self.execution,
             body=self.execute,
         )
-        if self.freshness.from_airbyte_schedule:
-            assets = with_airbyte_freshness(
-                assets, grace=self.freshness.grace, on_unsupported=self.freshness.on_unsupported
-            )
-        automation = self._automation(assets)
-        return dg.Definitions(
-            assets=assets,
-            resources={self.resource_key: self.workspace},
-            schedules=automation["schedules"],
-            sensors=automation["sensors"],
-            asset_checks=automation["asset_checks"],
+        return definitions_with_automation(
+            assets,
+            workspace=self.workspace,
+            schedules=self.schedules,
+            freshness=self.freshness,
+            resource_key=self.resource_key,
         )
 
     # ------------------------------------------------------------------ internals
@@ -260,34 +252,6 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             return snapshot_or_fetch(read, self._fetch, self.on_missing_snapshot, _logger())
         except AirbyteSnapshotError as error:  # on_missing_snapshot: fail
             raise dg.DagsterInvalidDefinitionError(str(error)) from error
-
-    def _automation(self, assets: list[dg.AssetsDefinition]) -> dict[str, list[Any]]:
-        """Mirrored schedules; with ``wait_mode: sensor``, the sync sensor and its checks."""
-        sensing = self.workspace.wait_mode == "sensor" and bool(assets)
-        automation: dict[str, list[Any]] = {"schedules": [], "sensors": [], "asset_checks": []}
-        if not (sensing or self.schedules.mirror_airbyte):
-            return automation
-        # Schedules and checks are made per connection, over either execution style.
-        if self.schedules.mirror_airbyte:
-            automation["schedules"] = build_airbyte_schedules_from_airbyte(
-                assets,
-                on_unsupported=self.schedules.on_unsupported,
-                default_status=dg.DefaultScheduleStatus[self.schedules.default_status],
-            )
-        if sensing:
-            automation["sensors"] = [
-                build_airbyte_sync_sensor(
-                    assets,
-                    name=f"{self.resource_key}_sync_sensor",
-                    resource_key=self.resource_key,
-                    # The user chose to have the sensor record the syncs: it must run.
-                    default_status=dg.DefaultSensorStatus.RUNNING,
-                )
-            ]
-            automation["asset_checks"] = build_airbyte_sync_checks(
-                assets, resource_key=self.resource_key
-            )
-        return automation
 
 
 class _ComponentTranslator(AirbyteTranslator):
