@@ -24,7 +24,7 @@ from typing import Any
 
 import dagster as dg
 
-from airbyte_cloud_dagster.api import AirbyteJob
+from airbyte_cloud_dagster.api import AirbyteJob, ConnectionSchedule
 from airbyte_cloud_dagster.api.config_api import JobDetails
 
 # --------------------------------------------------------------------------- on asset specs
@@ -171,6 +171,15 @@ def connections_failed(failed: list[dict[str, Any]], total: int) -> dict[str, An
     }
 
 
+def schedule_metadata(schedule: ConnectionSchedule) -> dict[str, Any]:
+    """A connection's Airbyte schedule on its tables' specs (read back by :func:`schedule_of`)."""
+    metadata: dict[str, Any] = {SCHEDULE_TYPE: schedule.schedule_type}
+    timing = schedule.cron_expression or schedule.basic_timing
+    if timing and schedule.schedule_type in ("cron", "basic"):
+        metadata[SCHEDULE] = timing
+    return metadata
+
+
 # --------------------------------------------------------------------------- reading
 
 
@@ -180,8 +189,9 @@ def value_of(metadata: Mapping[str, Any], key: str) -> Any:
     return getattr(entry, "value", entry)
 
 
-def job_id_of(event: dg.AssetMaterialization | dg.AssetObservation | None) -> int | None:
-    """The Airbyte job an event records (written as text; read from an integer too), or None."""
+def job_id_of(event: Any) -> int | None:
+    """The Airbyte job an event (a materialization, observation or check evaluation) records
+    (written as text; read from an integer too), or None."""
     value = value_of(event.metadata, JOB_ID) if event is not None else None
     try:
         return None if value is None or isinstance(value, bool) else int(value)
@@ -196,3 +206,22 @@ def connection_url_of(specs: Any) -> str | None:
         if url is not None:
             return str(url)
     return None
+
+
+def schedule_of(metadata: Mapping[str, Any], what: str) -> ConnectionSchedule:
+    """The Airbyte schedule a spec's metadata carries (no API call); ``what`` names the asset
+    or connection when it carries none."""
+    schedule_type = value_of(metadata, SCHEDULE_TYPE)
+    if schedule_type is None:
+        raise dg.DagsterInvalidDefinitionError(
+            f"{what} carries no '{SCHEDULE_TYPE}' metadata; build it with "
+            "load_airbyte_cloud_assets (a custom translator must keep the metadata of "
+            "AirbyteTranslator.get_asset_spec)."
+        )
+    expression = value_of(metadata, SCHEDULE)
+    text = None if expression is None else str(expression)
+    return ConnectionSchedule(
+        schedule_type=str(schedule_type),
+        cron_expression=text if schedule_type == "cron" else None,
+        basic_timing=text if schedule_type == "basic" else None,
+    )

@@ -14,7 +14,6 @@ Example::
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -23,6 +22,8 @@ from airbyte_cloud_dagster.api import AirbyteJob
 from airbyte_cloud_dagster.assets.specs import build_specs
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.sync.body import sync_connections
+from airbyte_cloud_dagster.sync.following import run_sync
+from airbyte_cloud_dagster.sync.step import SyncEvent
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
 
@@ -41,20 +42,19 @@ class AirbyteSyncConfig(dg.Config):
 @dg.op(pool="airbyte", tags={"kind": "airbyte"}, out=dg.Out(AirbyteJob))
 def airbyte_sync_op(
     context: dg.OpExecutionContext, config: AirbyteSyncConfig, airbyte: AirbyteCloudResource
-) -> Iterator[dg.AssetMaterialization | dg.AssetObservation | dg.Output]:
+) -> Iterator[SyncEvent | dg.Output]:
     """Start a sync of one connection, wait for it, and report its tables as materialized."""
     options = AirbyteLoadOptions(connection_ids=[config.connection_id], fetch_column_schema=False)
     data = AirbyteWorkspaceData.fetch(airbyte.get_client(), options)
     specs = build_specs(data)[config.connection_id]
-    sync = sync_connections(airbyte, specs, log=context.log, resync=config.resync)
-    while True:
-        try:
-            event: Any = next(sync)
-        except StopIteration as done:
-            job = done.value[-1]
-            break
-        if isinstance(event, dg.MaterializeResult) and event.asset_key is not None:
-            # An op reports materializations where an asset returns results.
-            event = dg.AssetMaterialization(asset_key=event.asset_key, metadata=event.metadata)
-        yield event
-    yield dg.Output(job)
+    if not specs:  # no enabled stream (the load warned): nothing to record, the sync still runs
+        yield dg.Output(run_sync(airbyte.get_client(), config.connection_id, airbyte.sync_settings))
+        return
+    jobs = yield from sync_connections(
+        airbyte,
+        specs,
+        log=context.log,
+        resync=config.resync,
+        event_type=dg.AssetMaterialization,  # an op reports materializations
+    )
+    yield dg.Output(jobs[-1])

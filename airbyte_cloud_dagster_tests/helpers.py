@@ -1,6 +1,7 @@
 """Helpers shared by the Dagster-layer tests (workspace/, sync/, assets/, automation/, demo/,
-components/, test_resource.py): the demo workspace's connection names, the resource pointed
-at the sandbox, and reading what the sandbox ran. The ``airbyte`` fixture is in conftest.py."""
+components/, test_resource.py), some by api/ too: the demo workspace's connection names, the
+resource pointed at the sandbox, and reading what the sandbox ran. The ``airbyte``,
+``instance`` and ``make_project`` fixtures are in conftest.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import time
 import dagster as dg
 import requests
 
-from airbyte_cloud_dagster import AirbyteCloudResource
-from airbyte_cloud_dagster.sandbox import Sandbox
+from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
+from airbyte_cloud_dagster.sandbox import RequestRecord, Sandbox, ScheduleSeed, demo_workspace
 
 STRIPE = "Stripe → Warehouse"
 APP_POSTGRES = "App Postgres → Warehouse"
@@ -38,6 +39,30 @@ def sandbox_resource(sandbox, **settings) -> AirbyteCloudResource:
     return AirbyteCloudResource(**sandbox_settings(sandbox, **settings))
 
 
+def sandbox_environment(sandbox) -> dict[str, str]:
+    """``AIRBYTE_API_URL``, ``AIRBYTE_CLIENT_ID`` and ``AIRBYTE_CLIENT_SECRET`` for the sandbox:
+    what a code location (the demo's, the README's, a dg project's) reads from the environment."""
+    return {
+        "AIRBYTE_API_URL": sandbox.base_url,
+        "AIRBYTE_CLIENT_ID": sandbox.client_id,
+        "AIRBYTE_CLIENT_SECRET": sandbox.client_secret,
+    }
+
+
+def sandbox_with_schedule(name: str, schedule: ScheduleSeed) -> Sandbox:
+    """A sandbox of the demo workspace in which the connection ``name`` has ``schedule``."""
+    seed = demo_workspace()
+    seed.connection_by_name(name).schedule = schedule
+    return Sandbox(seed, job_duration=0.5)
+
+
+def stripe_assets(airbyte: AirbyteCloudResource, **kwargs) -> list[dg.AssetsDefinition]:
+    """The assets of the Stripe connection alone (``kwargs`` go to the loader)."""
+    return load_airbyte_cloud_assets(
+        airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE, **kwargs
+    )
+
+
 def sandbox_jobs(sandbox, connection_id: str) -> list[dict]:
     """The connection's jobs as the sandbox serves them, oldest first (read with raw HTTP)."""
     response = requests.get(
@@ -48,6 +73,27 @@ def sandbox_jobs(sandbox, connection_id: str) -> list[dict]:
     )
     response.raise_for_status()
     return response.json()["data"]
+
+
+def job_summary(sandbox, name: str) -> list[tuple[str, str]]:
+    """``(jobType, status)`` of each job of the connection called ``name``, oldest first."""
+    return [(j["jobType"], j["status"]) for j in sandbox_jobs(sandbox, sandbox.connection_id(name))]
+
+
+def start_in_airbyte(sandbox, connection_id: str, job_type: str) -> requests.Response:
+    """What the Airbyte UI (or anyone with the API) does: POST /jobs outside Dagster. The
+    answer as it came, refusals too."""
+    return requests.post(
+        f"{sandbox.base_url}/jobs",
+        json={"connectionId": connection_id, "jobType": job_type},
+        headers={"Authorization": f"Bearer {sandbox.issue_token()}"},
+        timeout=10,
+    )
+
+
+def patch_requests(sandbox) -> list[RequestRecord]:
+    """The PATCH requests the sandbox served (dropped ones with status 0), in order."""
+    return [r for r in sandbox.requests if r.method == "PATCH"]
 
 
 # --------------------------------------------------------------------- the sync sensor

@@ -4,6 +4,8 @@
 >>> with ForwardProxy(credentials=("proxy-user", "proxy-pw")) as proxy:  # doctest: +SKIP
 ...     client = AirbyteClient(sandbox.base_url, proxy_url=proxy.url, ...)
 ...     proxy.seen  # [("GET", "http://127.0.0.1:PORT/v1/workspaces"), ...]
+
+Also what the machine's environment must not add: ``clean_network_environment``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,23 @@ from urllib.parse import urlsplit
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _END_OF_HEAD = b"\r\n\r\n"
+# What requests reads from the environment to choose a proxy or a CA bundle (either case).
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def clean_network_environment(monkeypatch) -> None:
+    """No proxy or CA bundle from the machine's environment: each test says what it sets."""
+    for name in (*PROXY_VARIABLES, *CA_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (it was free a moment ago)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 of the user's own, which calls the one sync body like every asset the package builds."""
 
 import ast
+import importlib
+import inspect
 from pathlib import Path
 
 import dagster as dg
@@ -33,8 +35,13 @@ def test_type_checkers_see_every_exported_name_where_it_is_defined():
 
     assert typed == airbyte_cloud_dagster._EXPORTS
     assert sorted(airbyte_cloud_dagster.__all__) == sorted(["__version__", *typed])
-    for name in typed:
-        assert getattr(airbyte_cloud_dagster, name) is not None
+    for name, module_name in typed.items():
+        exported = getattr(airbyte_cloud_dagster, name)
+        assert exported is getattr(importlib.import_module(module_name), name), name
+        if inspect.isclass(exported) or inspect.isfunction(exported):
+            # Defined in that module, or in a module of that package (``api``, ``handover``).
+            defined_in = exported.__module__
+            assert defined_in == module_name or defined_in.startswith(f"{module_name}."), name
 
 
 def test_the_failure_types_users_catch_are_dagster_failures_and_client_errors():

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from .helpers import sandbox_environment
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
@@ -32,9 +34,8 @@ def demo_page_keys() -> set[str]:
 
 
 def test_the_quickstart_materializes_every_table_of_the_sandbox(airbyte_sandbox, monkeypatch):
-    monkeypatch.setenv("AIRBYTE_API_URL", airbyte_sandbox.base_url)
-    monkeypatch.setenv("AIRBYTE_CLIENT_ID", airbyte_sandbox.client_id)
-    monkeypatch.setenv("AIRBYTE_CLIENT_SECRET", airbyte_sandbox.client_secret)
+    for name, value in sandbox_environment(airbyte_sandbox).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("AIRBYTE_WORKSPACE_ID", raising=False)
     namespace: dict[str, object] = {"__name__": "quickstart"}
 

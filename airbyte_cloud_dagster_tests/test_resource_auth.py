@@ -11,12 +11,12 @@ import dagster as dg
 import pydantic
 import pytest
 
-from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
+from airbyte_cloud_dagster import AirbyteCloudResource
 from airbyte_cloud_dagster.api import AirbyteConfigurationError
 from airbyte_cloud_dagster.sandbox import Sandbox
 
-from .helpers import STRIPE, sandbox_resource
-from .network import ForwardProxy, make_certificates
+from .helpers import STRIPE, sandbox_resource, stripe_assets
+from .network import ForwardProxy, clean_network_environment, make_certificates
 
 PASSWORD = "basic-pw-0c4e"
 HEADER_SECRET = "cf-s3cret-77d2"
@@ -26,9 +26,7 @@ HEADERS = {"CF-Access-Client-Id": "cf-id.access", "CF-Access-Client-Secret": HEA
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
+    clean_network_environment(monkeypatch)
 
 
 @pytest.fixture
@@ -182,9 +180,7 @@ def test_no_password_header_value_or_proxy_credential_in_what_dagster_shows(
     caplog.set_level(logging.DEBUG)
     with ForwardProxy(credentials=("corp-user", PROXY_PASSWORD)) as proxy:
         airbyte = gated_resource(gated_sandbox, proxy_url=proxy.url)
-        assets = load_airbyte_cloud_assets(
-            airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE
-        )
+        assets = stripe_assets(airbyte)
         synced = dg.materialize(assets, resources={"airbyte": airbyte})
         # The same assets, the gate's secret header now wrong: the step fails.
         refused = dg.materialize(

@@ -80,6 +80,11 @@ def check_api_url(api_url: Any, name: str = "api_url") -> str:
             f"{name}={api_url!r} has a query or fragment ('?' or '#'); pass only the base URL, "
             f"e.g. {API_URL_EXAMPLES}."
         )
+    if parts.username or parts.password:
+        raise AirbyteConfigurationError(
+            f"{name}={mask_url(api_url.strip())!r} holds credentials; pass the base URL alone, "
+            f"and the credentials as username= and password= (HTTP Basic auth)."
+        )
     return api_url.strip().rstrip("/")
 
 

@@ -61,8 +61,6 @@ TOKEN_PATH = "/applications/token"
 class Auth:
     """What the transport needs from an auth scheme."""
 
-    #: Whether requests carry a credential (used to refuse plain http:// to remote hosts).
-    sends_credentials: bool = True
     #: Whether this is HTTP Basic auth (a 401 asking for Basic auth is then about its password).
     is_basic: bool = False
 
@@ -81,8 +79,6 @@ class Auth:
 
 class NoAuth(Auth):
     """Self-managed Airbyte with API authorization disabled (its default)."""
-
-    sends_credentials = False
 
     def authorization(self) -> str | None:
         return None

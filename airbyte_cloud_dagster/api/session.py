@@ -113,6 +113,9 @@ class AirbyteSession(requests.Session):
     def __init__(self, settings: TransportSettings) -> None:
         super().__init__()
         self.settings = settings
+        # Our Authorization header is set per request (auth.py); with no session auth, requests
+        # would replace it with a ~/.netrc entry for the host (or credentials in the URL).
+        self.auth = _keep_own_authorization
         self._proxies = (
             {"http": settings.proxy_url, "https": settings.proxy_url}
             if settings.proxy_url
@@ -128,6 +131,11 @@ class AirbyteSession(requests.Session):
         if not proxies and self._proxies is not None:
             proxies = dict(self._proxies)
         return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
+
+def _keep_own_authorization(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """Session auth that leaves the request as it is (it turns off requests' netrc lookup)."""
+    return request
 
 
 def build_session(

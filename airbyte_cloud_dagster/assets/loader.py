@@ -67,6 +67,7 @@ def load_airbyte_cloud_assets(
     cap how many syncs run at once. ``execution="one_step"`` builds one multi-asset that syncs
     every selected connection in one step (``build_airbyte_assets``).
     """
+    _check_execution(execution)  # before the workspace is read
     options = AirbyteLoadOptions(
         connection_ids=connection_ids,
         connection_filter=connection_filter,
@@ -103,6 +104,7 @@ def build_airbyte_assets(
 
         build_airbyte_assets(data, execution="one_step")
     """
+    _check_execution(execution)
     specs_by_connection = {
         connection_id: specs
         for connection_id, specs in build_specs(data, translator).items()
@@ -120,10 +122,6 @@ def build_airbyte_assets(
                 body=body,
             )
         ]
-    if execution != "per_connection":
-        raise dg.DagsterInvalidDefinitionError(
-            f"execution={execution!r} is not one of 'per_connection', 'one_step'."
-        )
     op_names = op_names_of(data.connections)
     return [
         sync_multi_asset(
@@ -137,6 +135,13 @@ def build_airbyte_assets(
         for connection in data.connections
         if connection.connection_id in specs_by_connection
     ]
+
+
+def _check_execution(execution: str) -> None:
+    if execution not in ("per_connection", "one_step"):
+        raise dg.DagsterInvalidDefinitionError(
+            f"execution={execution!r} is not one of 'per_connection', 'one_step'."
+        )
 
 
 def op_names_of(connections: Sequence[AirbyteConnection]) -> dict[str, str]:

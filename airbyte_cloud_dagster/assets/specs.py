@@ -34,10 +34,7 @@ from airbyte_cloud_dagster.workspace.options import (
     OnMissingSnapshot,
 )
 from airbyte_cloud_dagster.workspace.specs import (
-    AirbyteConnectionTableProps,
     AirbyteTranslator,
-    default_asset_key,
-    default_asset_spec,
 )
 
 
@@ -80,10 +77,15 @@ def build_specs(
     translator = translator or AirbyteTranslator()
     props = {c.connection_id: list(data.stream_props(c)) for c in data.connections}
     _warn_empty([c for c in data.connections if not props[c.connection_id]])
-    # Not overridden (by a subclass or on the instance): the same specs, built more cheaply.
-    if getattr(translator.get_asset_spec, "__func__", None) is AirbyteTranslator.get_asset_spec:
-        return _default_specs(props)
-    return _translated_specs(props, translator)
+    translated = {
+        connection_id: [translator.get_asset_spec(props) for props in connection_props]
+        for connection_id, connection_props in props.items()
+    }
+    counts = Counter(spec.key for specs in translated.values() for spec in specs)
+    return {
+        connection_id: [_finished(spec, connection_id, counts[spec.key] > 1) for spec in specs]
+        for connection_id, specs in translated.items()
+    }
 
 
 def _warn_empty(connections: Sequence[AirbyteConnection]) -> None:
@@ -96,49 +98,9 @@ def _warn_empty(connections: Sequence[AirbyteConnection]) -> None:
         )
 
 
-def _default_specs(
-    props_by_connection: dict[str, list[AirbyteConnectionTableProps]],
-) -> dict[str, list[dg.AssetSpec]]:
-    """The default translator's specs, each built once with its final key (the same specs
-    as :func:`_translated_specs` would give, without replacing every one of them twice)."""
-    keys = {
-        connection_id: [default_asset_key(props.table) for props in connection_props]
-        for connection_id, connection_props in props_by_connection.items()
-    }
-    counts = Counter(key for connection_keys in keys.values() for key in connection_keys)
-    return {
-        connection_id: [
-            default_asset_spec(
-                props,
-                key=key if counts[key] == 1 else _suffixed(key, connection_id, _stream_name(props)),
-                skippable=True,
-            )
-            for props, key in zip(connection_props, keys[connection_id], strict=True)
-        ]
-        for connection_id, connection_props in props_by_connection.items()
-    }
-
-
-def _stream_name(props: AirbyteConnectionTableProps) -> str:
-    return f"{props.stream.namespace or ''}.{props.stream.name}"
-
-
-def _translated_specs(
-    props_by_connection: dict[str, list[AirbyteConnectionTableProps]], translator: AirbyteTranslator
-) -> dict[str, list[dg.AssetSpec]]:
-    """A custom translator's specs, made skippable and unique in one ``replace_attributes``."""
-    translated = {
-        connection_id: [translator.get_asset_spec(props) for props in connection_props]
-        for connection_id, connection_props in props_by_connection.items()
-    }
-    counts = Counter(spec.key for specs in translated.values() for spec in specs)
-    return {
-        connection_id: [_finished(spec, connection_id, counts[spec.key] > 1) for spec in specs]
-        for connection_id, specs in translated.items()
-    }
-
-
 def _finished(spec: dg.AssetSpec, connection_id: str, collides: bool) -> dg.AssetSpec:
+    """The spec skippable (a translator may build its own) and, where its key collides with
+    another stream's, made unique; the default translator's spec is returned as it is."""
     if not collides:
         return spec if spec.skippable else spec.replace_attributes(skippable=True)
     namespace = spec.metadata.get(md.STREAM_NAMESPACE, "")

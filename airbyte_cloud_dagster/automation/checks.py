@@ -19,7 +19,8 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import dagster as dg
 
@@ -28,6 +29,7 @@ from airbyte_cloud_dagster.api import AirbyteJob, JobType
 from airbyte_cloud_dagster.workspace.specs import tables_by_connection
 
 SYNC_CHECK_NAME = "airbyte_sync_succeeded"
+ResultT = TypeVar("ResultT", dg.AssetCheckEvaluation, dg.AssetCheckResult)
 # Newest jobs read when the check is executed; a connection runs one sync at a time, so the
 # newest finished one is among the first few (docs/airbyte/behaviour.md, "Jobs").
 _NEWEST_JOBS = 5
@@ -37,19 +39,8 @@ def check_evaluations(
     job: AirbyteJob, specs: Sequence[dg.AssetSpec]
 ) -> list[dg.AssetCheckEvaluation]:
     """The check's result on every table of the job's connection, as the sensor reports it."""
-    description = _description(job)
     metadata = md.job_finished(job, md.connection_url_of(specs))  # the same for every table
-    return [
-        dg.AssetCheckEvaluation(
-            asset_key=spec.key,
-            check_name=SYNC_CHECK_NAME,
-            passed=job.succeeded,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=description,
-            metadata=dict(metadata),
-        )
-        for spec in specs
-    ]
+    return _per_table(dg.AssetCheckEvaluation, specs, job.succeeded, _description(job), metadata)
 
 
 def timeout_evaluations(
@@ -66,11 +57,23 @@ def timeout_evaluations(
         **md.job_finished(job, md.connection_url_of(specs)),
         md.SYNC_TIMEOUT: float(timeout),
     }
+    return _per_table(dg.AssetCheckEvaluation, specs, False, description, metadata)
+
+
+def _per_table(
+    result: Callable[..., ResultT],
+    specs: Sequence[dg.AssetSpec],
+    passed: bool,
+    description: str,
+    metadata: dict[str, Any],
+) -> list[ResultT]:
+    """The same ``airbyte_sync_succeeded`` result on every table (an evaluation the sensor
+    reports, or a result the executed check yields)."""
     return [
-        dg.AssetCheckEvaluation(
+        result(
             asset_key=spec.key,
             check_name=SYNC_CHECK_NAME,
-            passed=False,
+            passed=passed,
             severity=dg.AssetCheckSeverity.ERROR,
             description=description,
             metadata=dict(metadata),
@@ -115,15 +118,8 @@ def _connection_checks(specs: list[dg.AssetSpec], resource_key: str) -> dg.Asset
         job = next((job for job in jobs if job.is_terminal), None)
         description = _description(job) if job else "No finished sync yet."
         metadata = md.job_finished(job, md.connection_url_of(specs)) if job else {}
-        for spec in specs:
-            yield dg.AssetCheckResult(
-                asset_key=spec.key,
-                check_name=SYNC_CHECK_NAME,
-                passed=job is None or job.succeeded,
-                severity=dg.AssetCheckSeverity.ERROR,
-                description=description,
-                metadata=dict(metadata),
-            )
+        passed = job is None or job.succeeded
+        yield from _per_table(dg.AssetCheckResult, specs, passed, description, metadata)
 
     return _latest_sync
 

@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from croniter import CroniterError, croniter
 
 from airbyte_cloud_dagster.api import ConnectionSchedule
-from airbyte_cloud_dagster.api.models.connections import UNKNOWN_SCHEDULE
+from airbyte_cloud_dagster.api.models.connections import UNKNOWN_SCHEDULE, split_time_zone
 
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _WEEKDAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 # (lowest value, highest value) of the five cron fields, as croniter expands them.
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _BASIC = re.compile(r"every\s+(\d+)\s+(minute|hour|day|week|month)s?", re.IGNORECASE)
-_YEAR_LIKE = re.compile(r"[0-9*,/\-?]+")
 
 
 @dataclass(frozen=True)
@@ -176,11 +175,8 @@ def cron_ranges(values: Sequence[int]) -> str:
 
 
 def _split(expression: str) -> tuple[list[str], str]:
-    tokens = expression.split()
-    timezone = "UTC"
-    # 7 tokens: the last is a year (digits, *, ranges) or a time zone (letters).
-    if len(tokens) == 8 or (len(tokens) == 7 and not _YEAR_LIKE.fullmatch(tokens[-1])):
-        *tokens, timezone = tokens
+    tokens, written_zone = split_time_zone(expression)
+    timezone = written_zone or "UTC"
     if len(tokens) not in (6, 7):
         raise UnsupportedSchedule(
             expression,

@@ -50,7 +50,7 @@ import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import ConnectionSchedule
-from airbyte_cloud_dagster.automation.cron import UnsupportedSchedule, quartz_to_cron
+from airbyte_cloud_dagster.automation.cron import UnsupportedSchedule, schedule_to_cron
 from airbyte_cloud_dagster.automation.freshness_deadlines import basic_interval, cron_policy
 from airbyte_cloud_dagster.automation.schedules import AirbyteScheduleWarning
 
@@ -112,20 +112,17 @@ def airbyte_freshness_policy(
     >>> airbyte_freshness_policy(ConnectionSchedule("cron", "0 0 12 * * ? UTC"), timedelta(minutes=30))
     CronFreshnessPolicy(deadline_cron='30 12 * * *', serializable_lower_bound_delta=SerializableTimeDelta(days=0, seconds=1800, microseconds=0), timezone='UTC')
     """  # noqa: E501
-    if schedule.schedule_type == "manual":
-        return None
     if schedule.schedule_type == "basic":
+        # A window, not a cron: Airbyte runs it N units after the previous sync, not on a clock.
         interval = basic_interval(schedule.basic_timing or "")
         return dg.FreshnessPolicy.time_window(fail_window=interval + grace)
-    if schedule.schedule_type == "cron":
-        expression = schedule.cron_expression or ""
-        try:
-            return cron_policy(quartz_to_cron(expression), grace)
-        except UnsupportedSchedule as error:  # name Airbyte's expression, not its translation
-            raise UnsupportedSchedule(expression, error.reason) from None
-    raise UnsupportedSchedule(
-        schedule.schedule_type, "unknown schedule type; expected manual, cron or basic."
-    )
+    cron = schedule_to_cron(schedule)  # None when manual; refuses what has no cron equivalent
+    if cron is None:
+        return None
+    try:
+        return cron_policy(cron, grace)
+    except UnsupportedSchedule as error:  # name Airbyte's expression, not its translation
+        raise UnsupportedSchedule(schedule.cron_expression or "", error.reason) from None
 
 
 # --------------------------------------------------------------------------- the assets
@@ -174,20 +171,7 @@ class _WithPolicy:
 
 
 def _schedule_of(spec: dg.AssetSpec) -> ConnectionSchedule:
-    schedule_type = md.value_of(spec.metadata, md.SCHEDULE_TYPE)
-    if schedule_type is None:
-        raise dg.DagsterInvalidDefinitionError(
-            f"Asset {spec.key.to_user_string()} carries no '{md.SCHEDULE_TYPE}' metadata; build "
-            "it with load_airbyte_cloud_assets (a custom translator must keep the metadata of "
-            "AirbyteTranslator.get_asset_spec)."
-        )
-    expression = md.value_of(spec.metadata, md.SCHEDULE)
-    text = None if expression is None else str(expression)
-    return ConnectionSchedule(
-        schedule_type=str(schedule_type),
-        cron_expression=text if schedule_type == "cron" else None,
-        basic_timing=text if schedule_type == "basic" else None,
-    )
+    return md.schedule_of(spec.metadata, f"Asset {spec.key.to_user_string()}")
 
 
 @functools.lru_cache(maxsize=1024)

@@ -21,7 +21,7 @@ Example::
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -128,9 +128,22 @@ def build_airbyte_schedules_from_airbyte(
         raise dg.DagsterInvalidDefinitionError(
             f"on_unsupported={on_unsupported!r}; use 'warn' or 'fail'."
         )
-    connections = connections_in(assets)
+    return mirrored_schedules(
+        connections_in(assets).values(),
+        on_unsupported=on_unsupported,
+        default_status=default_status,
+    )
+
+
+def mirrored_schedules(
+    connections: Iterable[_Connection],
+    *,
+    on_unsupported: Literal["warn", "fail"],
+    default_status: dg.DefaultScheduleStatus,
+) -> list[dg.ScheduleDefinition]:
+    """:func:`build_airbyte_schedules_from_airbyte` for connections already grouped."""
     schedules = []
-    for connection in connections.values():
+    for connection in connections:
         schedule = connection_schedule(connection)
         try:
             cron = schedule_to_cron(schedule)
@@ -143,7 +156,7 @@ def build_airbyte_schedules_from_airbyte(
             )
             if on_unsupported == "fail":
                 raise dg.DagsterInvalidDefinitionError(message) from error
-            warnings.warn(message, AirbyteScheduleWarning, stacklevel=2)
+            warnings.warn(message, AirbyteScheduleWarning, stacklevel=3)  # the caller's call
             continue
         if cron is None:  # manual: Airbyte never runs it by itself
             continue
@@ -203,19 +216,8 @@ def _chosen(
 
 def connection_schedule(connection: _Connection) -> ConnectionSchedule:
     """The connection's Airbyte schedule, as its assets' metadata has it (no API call)."""
-    metadata = connection.specs[0].metadata
-    schedule_type = metadata.get(md.SCHEDULE_TYPE)
-    if schedule_type is None:
-        raise dg.DagsterInvalidDefinitionError(
-            f"The assets of connection {connection.label} carry no '{md.SCHEDULE_TYPE}' "
-            "metadata; build them with load_airbyte_cloud_assets (a custom translator must "
-            "keep the metadata of AirbyteTranslator.get_asset_spec)."
-        )
-    expression = metadata.get(md.SCHEDULE)
-    return ConnectionSchedule(
-        schedule_type=str(schedule_type),
-        cron_expression=str(expression) if schedule_type == "cron" else None,
-        basic_timing=str(expression) if schedule_type == "basic" else None,
+    return md.schedule_of(
+        connection.specs[0].metadata, f"The assets of connection {connection.label}"
     )
 
 

@@ -37,17 +37,16 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
-from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob, JobType
+from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob, AirbyteNotFound
 from airbyte_cloud_dagster.automation.checks import SYNC_CHECK_NAME, check_evaluations
 from airbyte_cloud_dagster.automation.sensor_cursor import SyncSensorCursor
 from airbyte_cloud_dagster.automation.sensor_records import (
     OVERLAP,
     RunRecords,
-    check_names_job,
     ended_at,
 )
 from airbyte_cloud_dagster.automation.sensor_timeouts import enforce_timeouts
-from airbyte_cloud_dagster.sync.clearing import emptied_events
+from airbyte_cloud_dagster.sync.clearing import RESYNC_JOB_TYPES, emptied_events
 from airbyte_cloud_dagster.sync.events import finished_job_events, table_observations
 from airbyte_cloud_dagster.workspace.specs import tables_by_connection
 
@@ -114,10 +113,8 @@ def build_airbyte_sync_sensor(
             limit=max_pages_per_tick * PAGE_SIZE,
         )
         timeouts = enforce_timeouts(context, airbyte, specs_by_connection, cursor, workspace_id)
-        result = tick.run(cursor, jobs, full=len(jobs) >= max_pages_per_tick * PAGE_SIZE)
-        return dg.SensorResult(
-            asset_events=[*timeouts, *(result.asset_events or [])], cursor=result.cursor
-        )
+        full = len(jobs) >= max_pages_per_tick * PAGE_SIZE
+        return tick.run(cursor, jobs, full=full, first=timeouts)
 
     return _airbyte_sync_sensor
 
@@ -136,31 +133,38 @@ class _Tick:
         self.specs_by_connection = specs_by_connection
 
     def run(
-        self, cursor: SyncSensorCursor, jobs: list[AirbyteJob], *, full: bool
+        self,
+        cursor: SyncSensorCursor,
+        jobs: list[AirbyteJob],
+        *,
+        full: bool,
+        first: Sequence[SensorEvent] = (),
     ) -> dg.SensorResult:
         ended = [job for job in jobs if job.is_terminal and job.last_updated_at is not None]
         newest = max([cursor.updated_since, *(ended_at(job) for job in ended)])
         # Caught up: read the overlap again next time. Behind (every page was full): go on
         # from the newest job read, or the same pages would be read again and again.
         next_since = newest if full else max(cursor.updated_since, newest - OVERLAP)
-        held_again = [self.client.get_job(job_id) for job_id in cursor.held[:MAX_HELD_JOBS]]
+        listed = {job.job_id for job in ended}
+        held_again = self._held_jobs([i for i in cursor.held[:MAX_HELD_JOBS] if i not in listed])
         candidates = {
             job.job_id: job
             for job in [*held_again, *ended]
             if job.connection_id in self.specs_by_connection and job.job_id not in cursor.reported
         }
-        events: list[SensorEvent] = []
+        events: list[SensorEvent] = list(first)
         held: list[int] = cursor.held[MAX_HELD_JOBS:]  # looked at again on a later tick
         for connection_id, connection_jobs in _by_connection(candidates.values()).items():
             specs = self.specs_by_connection[connection_id]
-            records = RunRecords.read(self.context.instance, specs[0].key, connection_jobs)
+            records = RunRecords.read(
+                self.context.instance, specs[0].key, connection_jobs, check_name=SYNC_CHECK_NAME
+            )
             for job in connection_jobs:
                 recorded = records.recorded(job)
                 if not recorded and job.job_id in records.followed and not _too_old(job):
                     held.append(job.job_id)  # its run will record it; look again next tick
                     continue
-                late = job.job_id in cursor.timed_out
-                events.extend(self._events(job, specs, recorded=recorded, timed_out=late))
+                events.extend(self._events(job, specs, records))
                 cursor.reported[job.job_id] = ended_at(job).timestamp()
         floor = next_since.timestamp()
         reported = {job_id: at for job_id, at in cursor.reported.items() if at >= floor}
@@ -178,13 +182,26 @@ class _Tick:
             )
         return dg.SensorResult(asset_events=events, cursor=new_cursor.dumps())
 
+    def _held_jobs(self, job_ids: list[int]) -> list[AirbyteJob]:
+        """The jobs held back on an earlier tick, read again; one Airbyte no longer has (a
+        deleted connection's) is dropped rather than failing every tick after."""
+        jobs = []
+        for job_id in job_ids:
+            try:
+                jobs.append(self.client.get_job(job_id))
+            except AirbyteNotFound:
+                self.context.log.warning(f"Airbyte job {job_id} is gone; no longer held back.")
+        return jobs
+
     def _events(
-        self, job: AirbyteJob, specs: list[dg.AssetSpec], *, recorded: bool, timed_out: bool
+        self, job: AirbyteJob, specs: list[dg.AssetSpec], records: RunRecords
     ) -> list[SensorEvent]:
         """What to record of a finished job: a clear (reset) job's emptied tables; a sync's
         materializations (unless a run recorded them) or observations, and its check result
-        (unless the latest result already names the job: a run executed the check)."""
-        if job.job_type == JobType.RESET.value:
+        (unless the latest result already names the job: a run executed the check). A sync
+        that outlived sync_timeout without a worker gets its final result too."""
+        recorded = records.recorded(job)
+        if job.job_type in RESYNC_JOB_TYPES:
             if recorded:
                 return []
             if job.succeeded:
@@ -199,11 +216,7 @@ class _Tick:
             )
         else:
             events = list(self._observations(job, specs, "nothing was materialized"))
-        # A timed-out job's check already failed, naming the timeout.
-        reported = timed_out or check_names_job(
-            self.context.instance, specs[0].key, SYNC_CHECK_NAME, job.job_id
-        )
-        if not reported:
+        if records.checked != job.job_id:
             events.extend(check_evaluations(job, specs))
         return events
 

@@ -22,7 +22,8 @@ class SyncSensorCursor:
     updated_since: datetime  # the next tick's updatedAtStart
     reported: dict[int, float] = field(default_factory=dict)  # job id -> its end (epoch s)
     held: list[int] = field(default_factory=list)  # ended, but a blocking run follows them
-    # still running past sync_timeout, already reported as a failed check (not cancelled)
+    # still running past sync_timeout and looked at once: reported as a failed check (not
+    # cancelled), or not started by a Dagster run; their end is recorded as any other
     timed_out: list[int] = field(default_factory=list)
 
     @classmethod

@@ -36,11 +36,22 @@ class RunRecords:
     emptied: set[int] = field(default_factory=set)  # a resync run recorded its clear
     followed: set[int] = field(default_factory=set)  # a blocking run that has not ended
     started_without_worker: set[int] = field(default_factory=set)  # wait_mode="sensor" runs
+    checked: int | None = None  # the job the table's latest airbyte_sync_succeeded names
 
     @classmethod
     def read(
-        cls, instance: dg.DagsterInstance, asset_key: dg.AssetKey, jobs: Sequence[AirbyteJob]
+        cls,
+        instance: dg.DagsterInstance,
+        asset_key: dg.AssetKey,
+        jobs: Sequence[AirbyteJob],
+        *,
+        check_name: str | None = None,
     ) -> RunRecords:
+        """What runs recorded of ``jobs`` (a few instance queries per connection and tick,
+        whatever the number of jobs): materializations and observations since the first of
+        them started, the state of the runs that observed them (one query), and with
+        ``check_name`` the job the table's latest check result names."""
+        ids = {job.job_id for job in jobs}
         since = min(job.start_time or ended_at(job) for job in jobs) - OVERLAP
         records_filter = dg.AssetRecordsFilter(
             asset_key=asset_key, after_timestamp=since.timestamp()
@@ -48,45 +59,38 @@ class RunRecords:
         found = cls()
         for record in instance.fetch_materializations(records_filter, limit=_RECENT_EVENTS).records:
             job_id = md.job_id_of(record.asset_materialization)
-            if job_id is not None:
+            if job_id in ids:
                 found.materialized.add(job_id)
+        blocking: dict[str, set[int]] = {}  # run id -> the jobs its blocking observations name
         for record in instance.fetch_observations(records_filter, limit=_RECENT_EVENTS).records:
-            found._add_observation(instance, record)
+            observation = record.asset_observation
+            job_id = md.job_id_of(observation)
+            if observation is None or job_id not in ids or not record.run_id:
+                continue
+            if md.value_of(observation.metadata, md.EMPTIED):
+                found.emptied.add(job_id)
+            mode = md.value_of(observation.metadata, md.WAIT_MODE)
+            if mode == "sensor":
+                found.started_without_worker.add(job_id)
+            elif mode == "blocking":
+                blocking.setdefault(record.run_id, set()).add(job_id)
+        if blocking:
+            for run in instance.get_runs(dg.RunsFilter(run_ids=list(blocking))):
+                if not run.is_finished:
+                    found.followed |= blocking[run.run_id]
+        if check_name is not None:
+            key = dg.AssetCheckKey(asset_key, check_name)
+            latest = instance.get_latest_asset_check_evaluation_record(key)
+            event = getattr(getattr(latest, "event", None), "dagster_event", None)
+            evaluation = getattr(event, "event_specific_data", None)
+            # A timeout's failed result (sensor_timeouts.py) is not the job's final one.
+            if md.SYNC_TIMEOUT not in (getattr(evaluation, "metadata", None) or {}):
+                found.checked = md.job_id_of(evaluation)
         return found
-
-    def _add_observation(self, instance: dg.DagsterInstance, record: dg.EventLogRecord) -> None:
-        observation = record.asset_observation
-        job_id = md.job_id_of(observation)
-        if observation is None or job_id is None or not record.run_id:
-            return
-        if md.value_of(observation.metadata, md.EMPTIED):
-            self.emptied.add(job_id)
-        mode = md.value_of(observation.metadata, md.WAIT_MODE)
-        if mode == "sensor":
-            self.started_without_worker.add(job_id)
-        elif mode == "blocking":
-            run = instance.get_run_by_id(record.run_id)
-            if run is not None and not run.is_finished:
-                self.followed.add(job_id)
 
     def recorded(self, job: AirbyteJob) -> bool:
         """A run already recorded this finished job (its materialization, or its clear)."""
         return job.job_id in self.materialized or job.job_id in self.emptied
-
-
-def check_names_job(
-    instance: dg.DagsterInstance, asset_key: dg.AssetKey, check_name: str, job_id: int
-) -> bool:
-    """The table's latest result of ``check_name`` is about ``job_id`` (a run that executed the
-    check after its sync recorded it already)."""
-    record = instance.get_latest_asset_check_evaluation_record(
-        dg.AssetCheckKey(asset_key, check_name)
-    )
-    event = getattr(getattr(record, "event", None), "dagster_event", None)
-    evaluation = getattr(event, "event_specific_data", None)
-    metadata = getattr(evaluation, "metadata", None) or {}
-    value = md.value_of(metadata, md.JOB_ID)
-    return value is not None and str(value) == str(job_id)
 
 
 def ended_at(job: AirbyteJob) -> datetime:

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from airbyte_cloud_dagster.api import AirbyteError, AirbyteJob, JobStatus, JobType
+from airbyte_cloud_dagster.api import AirbyteJob, JobStatus, JobType
+from airbyte_cloud_dagster.api.polling import timeout_error
 from airbyte_cloud_dagster.automation.checks import timeout_evaluations
 from airbyte_cloud_dagster.automation.sensor_cursor import SyncSensorCursor
 from airbyte_cloud_dagster.automation.sensor_records import RunRecords
@@ -48,6 +49,7 @@ def enforce_timeouts(
     if airbyte.wait_mode != "sensor" or timeout is None:
         return []
     client = airbyte.get_client()
+    logger = client.logger
     now = datetime.now(timezone.utc)
     late = [
         job
@@ -64,29 +66,24 @@ def enforce_timeouts(
         and job.job_id not in cursor.reported
     ]
     events: list[dg.AssetCheckEvaluation] = []
+    by_connection: dict[str, list[AirbyteJob]] = {}
     for job in late:
-        specs = specs_by_connection[job.connection_id]
-        if (
-            job.job_id
-            not in RunRecords.read(context.instance, specs[0].key, [job]).started_without_worker
-        ):
-            continue  # not started by a Dagster run: not ours to stop
-        cancelled = airbyte.cancel_on_timeout and _cancel(client, job, context)
-        events.extend(timeout_evaluations(job, specs, timeout, cancelled=cancelled))
-        if cancelled:  # its cancelled end adds nothing more when the sensor sees it
-            cursor.reported[job.job_id] = now.timestamp()
-        else:
-            cursor.timed_out.append(job.job_id)
+        by_connection.setdefault(job.connection_id, []).append(job)
+    for connection_id, jobs in by_connection.items():
+        specs = specs_by_connection[connection_id]
+        ours = RunRecords.read(context.instance, specs[0].key, jobs).started_without_worker
+        for job in jobs:
+            if job.job_id not in ours:
+                # Not started by a Dagster run: not ours to stop, nor to look at again.
+                cursor.timed_out.append(job.job_id)
+                continue
+            # The same cancelling (and its error handling) as a wait that runs out of time.
+            cancel = client.cancel_job if airbyte.cancel_on_timeout else None
+            ended = timeout_error(job, timeout, cancel, logger).job
+            cancelled = ended.status is JobStatus.CANCELLED
+            events.extend(timeout_evaluations(job, specs, timeout, cancelled=cancelled))
+            if cancelled:  # its cancelled end adds nothing more when the sensor sees it
+                cursor.reported[job.job_id] = now.timestamp()
+            else:
+                cursor.timed_out.append(job.job_id)
     return events
-
-
-def _cancel(client: object, job: AirbyteJob, context: dg.SensorEvaluationContext) -> bool:
-    try:
-        client.cancel_job(job.job_id)  # type: ignore[attr-defined]
-    except AirbyteError as error:
-        context.log.error(
-            f"Airbyte job {job.job_id} outlived sync_timeout; cancelling failed: {error}"
-        )
-        return False
-    context.log.warning(f"Cancelled Airbyte job {job.job_id}: it outlived sync_timeout.")
-    return True

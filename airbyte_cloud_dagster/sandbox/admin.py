@@ -1,7 +1,7 @@
 """``/_sandbox`` admin endpoints: the fault-injection API over HTTP (not part of Airbyte's API).
 
-- ``POST /_sandbox/faults`` ``{"kind": "fail"|"delay"|"drop", "path", "status", "seconds",
-  "times", "method"}``; ``DELETE /_sandbox/faults`` clears every rule;
+- ``POST /_sandbox/faults`` ``{"kind": "fail"|"delay"|"drop"|"ignore", "path", "status",
+  "seconds", "times", "method"}``; ``DELETE /_sandbox/faults`` clears every rule;
 - ``POST /_sandbox/expire-tokens``;
 - ``GET /_sandbox/requests`` -> ``[{"method", "path", "status", "query"}, ...]``;
 - ``GET /_sandbox/jobs-created`` -> ``{connectionId: count}``;

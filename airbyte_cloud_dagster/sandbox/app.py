@@ -236,6 +236,8 @@ class Api:
         connection_id = parse_uuid(request.path_params["connection_id"], "connectionId")
         patch = parse_connection_patch(await read_json_object(request))
         connection = self._connection(connection_id)
+        if self.state.faults.ignores("PATCH", f"/connections/{connection.connection_id}"):
+            return JSONResponse(connection_json(self.catalog, connection))  # an ``ignore`` fault
         updated = self.catalog.update_connection(connection.connection_id, **patch.changes())
         return JSONResponse(connection_json(self.catalog, updated))
 

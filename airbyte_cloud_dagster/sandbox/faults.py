@@ -1,6 +1,6 @@
 """Fault injection and the request log (``sb.faults``, ``sb.requests``).
 
-Three kinds of fault, each matched by an fnmatch glob on the path *below* the API prefix
+Four kinds of fault, each matched by an fnmatch glob on the path *below* the API prefix
 (``"/jobs"``, ``"/jobs/*"``, ``"/connections*"``) and optionally an HTTP method:
 
 - ``fail``: answer ``status`` without handling the request, with the body the real culprit
@@ -9,6 +9,9 @@ Three kinds of fault, each matched by an fnmatch glob on the path *below* the AP
 - ``delay``: handle the request, then hold the response back for ``seconds``.
 - ``drop``: handle the request (a POST /jobs does create the job), then close the TCP
   connection without sending a byte.
+- ``ignore``: answer as if the request had been applied, and change nothing: a PATCH
+  /connections/{id} gets 200 and the connection as it was (as Airbyte does with a schedule it
+  drops). Only the routes that can ignore a request consult these rules (PATCH /connections/{id}).
 
 ``times`` is how many requests a rule affects (``None`` = every one until cleared).
 """
@@ -20,7 +23,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FAULT_KINDS = ("fail", "delay", "drop")
+FAULT_KINDS = ("fail", "delay", "drop", "ignore")
 FAIL_STATUSES = (400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504)
 
 
@@ -90,6 +93,10 @@ class Faults:
         """Matching requests are handled, then the connection is closed with no response."""
         self._add(FaultRule("drop", path, times=times, method=method))
 
+    def ignore(self, path: str, *, times: int | None = 1, method: str | None = None) -> None:
+        """Matching requests are answered as if applied, and change nothing."""
+        self._add(FaultRule("ignore", path, times=times, method=method))
+
     def expire_tokens(self) -> None:
         """Every token issued so far is expired now; clients must fetch a new one."""
         self._expire_tokens()
@@ -113,6 +120,8 @@ class Faults:
             self.delay(rule.path, rule.seconds, times=rule.times, method=rule.method)
         elif rule.kind == "drop":
             self.drop(rule.path, times=rule.times, method=rule.method)
+        elif rule.kind == "ignore":
+            self.ignore(rule.path, times=rule.times, method=rule.method)
         else:
             raise ValueError(f"kind must be one of {FAULT_KINDS}, got {rule.kind!r}")
 
@@ -125,6 +134,11 @@ class Faults:
             delay = self._take("delay", method, api_path)
             drop = self._take("drop", method, api_path)
             return Decision(delay=delay.seconds if delay else 0.0, drop=drop is not None)
+
+    def ignores(self, method: str, api_path: str) -> bool:
+        """Consume an ``ignore`` rule matching this request (asked by the route handling it)."""
+        with self._lock:
+            return self._take("ignore", method, api_path) is not None
 
     def record(self, record: RequestRecord) -> None:
         with self._lock:

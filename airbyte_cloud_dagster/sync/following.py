@@ -27,6 +27,10 @@ from airbyte_cloud_dagster.api import (
 )
 from airbyte_cloud_dagster.sync.failures import lost_track_failure, sync_failure
 
+Log = logging.Logger | dg.DagsterLogManager
+# What ends a step early: a terminated run, or (GeneratorExit) Dagster no longer consuming it.
+INTERRUPTS = (dg.DagsterExecutionInterruptedError, KeyboardInterrupt, GeneratorExit)
+
 # How often a still-running job is mentioned in the logs when its status does not change.
 HEARTBEAT_SECONDS = 300.0
 
@@ -46,7 +50,7 @@ def run_sync(
     connection_id: str,
     settings: SyncSettings,
     *,
-    log: logging.Logger | dg.DagsterLogManager | None = None,
+    log: Log | None = None,
     connection_url: str | None = None,
 ) -> AirbyteJob:
     """Start a sync (or attach to the running one) and follow it to success."""
@@ -60,7 +64,7 @@ def follow_job(
     job: AirbyteJob,
     settings: SyncSettings,
     *,
-    log: logging.Logger | dg.DagsterLogManager,
+    log: Log,
     connection_url: str | None = None,
 ) -> AirbyteJob:
     """Wait for ``job`` to succeed; raise ``dagster.Failure`` if it does not.
@@ -96,7 +100,7 @@ def on_termination(
     client: AirbyteClient,
     jobs: Iterable[AirbyteJob],
     settings: SyncSettings,
-    log: logging.Logger | dg.DagsterLogManager,
+    log: Log,
 ) -> None:
     """What a terminated step does with the jobs it follows: cancel each one still running,
     unless ``settings.cancel_on_termination`` is off. Never raises::
@@ -111,7 +115,7 @@ def _on_termination(
     client: AirbyteClient,
     job: AirbyteJob,
     settings: SyncSettings,
-    log: logging.Logger | dg.DagsterLogManager,
+    log: Log,
 ) -> None:
     if not settings.cancel_on_termination:
         log.warning(
@@ -135,9 +139,7 @@ class Heartbeat:
         on_progress=Heartbeat(log, lambda job: None if job.is_terminal else f"job {job.job_id}")
     """
 
-    def __init__(
-        self, log: logging.Logger | dg.DagsterLogManager, describe: Callable[[Any], str | None]
-    ) -> None:
+    def __init__(self, log: Log, describe: Callable[[Any], str | None]) -> None:
         self._log = log
         self._describe = describe
         self._started = self._last_logged = time.monotonic()

@@ -24,46 +24,46 @@ Example::
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Literal
 
 import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
-from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob
+from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob, JobType
 from airbyte_cloud_dagster.sync.events import table_observations
-from airbyte_cloud_dagster.workspace.specs import specs_by_connection
+from airbyte_cloud_dagster.sync.following import Log
 
 WaitMode = Literal["blocking", "sensor"]
-WAIT_MODES: tuple[WaitMode, ...] = ("blocking", "sensor")
 
 
 def start_sync(
     client: AirbyteClient,
+    connection_id: str,
     specs: Sequence[dg.AssetSpec],
     *,
     wait_mode: WaitMode,
-    log: logging.Logger | dg.DagsterLogManager,
+    log: Log,
+    job_type: JobType = JobType.SYNC,
 ) -> tuple[AirbyteJob, list[dg.AssetObservation]]:
-    """Start the connection's sync (attaching to one that runs) and the run's record of it.
+    """Start the connection's job (a sync attaches to one that runs) and the run's record of it.
 
-    >>> job, started = start_sync(client, specs, wait_mode="sensor", log=context.log)
+    >>> job, started = start_sync(client, connection_id, specs, wait_mode="sensor", log=log)
     """
-    (connection_id,) = specs_by_connection(specs)
     url = md.connection_url_of(specs)
-    job = client.start_job(connection_id)
-    if wait_mode == "sensor":
+    job = client.start_job(connection_id, job_type)
+    if job_type is not JobType.SYNC:
+        description = f"Airbyte {job.job_type} job {job.job_id} started (resync)."
+    elif wait_mode == "sensor":
         log.info(
             f"Started Airbyte job {job.job_id} ({job.status.value}) for connection "
             f"{connection_id} ({url or 'no link'}). wait_mode is 'sensor': this run ends now, "
             "holding no worker while the sync runs; the Airbyte sync sensor records the "
             "materialization of these tables (or a failed check) when the job ends."
         )
-    metadata = md.job_started(job, wait_mode, url)
-    description = (
-        f"Airbyte job {job.job_id} started; the sync sensor records the tables when it ends."
-        if wait_mode == "sensor"
-        else f"Airbyte job {job.job_id} started; this run follows it to its end."
-    )
-    return job, table_observations(specs, description, metadata)
+        description = (
+            f"Airbyte job {job.job_id} started; the sync sensor records the tables when it ends."
+        )
+    else:
+        description = f"Airbyte job {job.job_id} started; this run follows it to its end."
+    return job, table_observations(specs, description, md.job_started(job, wait_mode, url))

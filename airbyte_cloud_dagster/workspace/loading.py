@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from airbyte_cloud_dagster.setting_values import resolve
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions, OnMissingSnapshot
 from airbyte_cloud_dagster.workspace.snapshot import (
@@ -39,10 +40,10 @@ def load_workspace_data(
     """The data the loaders build specs from: ``options.snapshot_path`` when it can be used,
     else fetched from the API (or an :class:`AirbyteSnapshotError`, as the options say)."""
     logger = logger or dg.get_dagster_logger("airbyte")
-    client = airbyte.get_client()  # builds the client; sends nothing until a call
     workspace_id = airbyte.resolved_workspace_id
 
     def fetch() -> AirbyteWorkspaceData:
+        client = airbyte.get_client()  # reads the credentials: only when the API is called
         return AirbyteWorkspaceData.fetch(client, options, workspace_id=workspace_id, logger=logger)
 
     path = options.snapshot_path
@@ -50,7 +51,9 @@ def load_workspace_data(
         return fetch()
 
     def read() -> AirbyteWorkspaceData:
-        data = read_snapshot(path, api_url=client.api_url, workspace_id=workspace_id)
+        # No client, so no credentials: a snapshot load needs none (demo/settings.py).
+        api_url = str(resolve(airbyte.api_url, "api_url"))
+        data = read_snapshot(path, api_url=api_url, workspace_id=workspace_id)
         _check_holds(data, path, options)
         logger.info(
             f"Loaded {len(data.connections)} Airbyte connection(s) from the snapshot "

@@ -56,24 +56,22 @@ class AirbyteTranslator:
         return default_asset_spec(props)
 
 
-def default_asset_spec(
-    props: AirbyteConnectionTableProps, *, key: dg.AssetKey | None = None, skippable: bool = False
-) -> dg.AssetSpec:
-    """What ``AirbyteTranslator().get_asset_spec(props)`` returns, with ``key`` instead of
-    :func:`default_asset_key` when given.
+def default_asset_spec(props: AirbyteConnectionTableProps) -> dg.AssetSpec:
+    """What ``AirbyteTranslator().get_asset_spec(props)`` returns.
 
-    ``assets.specs.build_specs`` passes the final key and ``skippable`` so that, with the default
-    translator, each stream's spec is built once: an ``AssetSpec`` validates all its fields
-    again on every ``replace_attributes`` (about a fifth of a 10,000-stream load, before).
+    Specs are ``skippable``: with ``wait_mode="sensor"`` the run only starts the sync, and the
+    sync sensor records the tables when the job ends (sync/starting.py). Built skippable here,
+    once, since an ``AssetSpec`` validates all its fields again on every ``replace_attributes``
+    (about a fifth of a 10,000-stream load): a subclass that calls ``super()`` keeps it.
     """
     table_name = props.table.qualified_name  # worked out on every read; used twice below
     return dg.AssetSpec(
-        key=key if key is not None else default_asset_key(props.table),
+        key=default_asset_key(props.table),
         description=_description(props, table_name),
         group_name=sanitize_name(props.connection.name).lower(),
         kinds=_kinds(props.source, props.destination),
         metadata=_metadata(props, table_name),
-        skippable=skippable,
+        skippable=True,
     )
 
 
@@ -125,14 +123,10 @@ def _metadata(props: AirbyteConnectionTableProps, table_name: str) -> dict[str, 
         md.CONNECTION_NAME: props.connection.name,
         md.STREAM_NAME: stream.name,
         md.CONNECTION_URL: dg.MetadataValue.url(props.connection_url),
-        md.SCHEDULE_TYPE: props.connection.schedule.schedule_type,
+        **md.schedule_metadata(props.connection.schedule),
     }
     if props.connection.workspace_id:  # narrows the jobs a step that syncs many polls
         metadata[md.WORKSPACE_ID] = props.connection.workspace_id
-    schedule = props.connection.schedule
-    timing = {"cron": schedule.cron_expression, "basic": schedule.basic_timing}
-    if timing.get(schedule.schedule_type):
-        metadata[md.SCHEDULE] = timing[schedule.schedule_type]
     if stream.namespace:
         metadata[md.STREAM_NAMESPACE] = stream.namespace
     if stream.sync_mode:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TOKEN_PATH = "/v1/applications/token"
+TOKEN_PATH = "/v1/applications/token"  # Cloud's; self-managed serves it under /api/public/v1
 
 
 def served(sandbox, method: str, path: str) -> list:
@@ -13,4 +13,7 @@ def served(sandbox, method: str, path: str) -> list:
 
 
 def token_requests(sandbox) -> list:
-    return served(sandbox, "POST", TOKEN_PATH)
+    """The token requests the sandbox served, under any API prefix."""
+    return [
+        r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/applications/token")
+    ]

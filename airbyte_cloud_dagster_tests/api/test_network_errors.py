@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import json
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -17,17 +16,12 @@ import pytest
 
 from airbyte_cloud_dagster.api import AirbyteClient, AirbyteConnectionError
 from airbyte_cloud_dagster_tests.api.fake_http import FixedAnswers, serving
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from airbyte_cloud_dagster_tests.network import free_port
 
 
 @pytest.mark.slow
 def test_a_refused_connection_names_host_and_port_and_fails_fast():
-    port = _free_port()  # nothing listens there any more
+    port = free_port()  # nothing listens there any more
     # The defaults a user gets (backoff 0.5 s, 5 retries), not the fast test settings.
     client = AirbyteClient(f"http://127.0.0.1:{port}/v1", client_id="id", client_secret="s")
     started = time.monotonic()

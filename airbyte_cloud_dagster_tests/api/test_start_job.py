@@ -68,7 +68,10 @@ def test_a_start_slower_than_the_read_timeout_attaches_instead_of_starting_anoth
 
     assert airbyte_sandbox.jobs_created(connection_id) == 1
     assert not job.is_terminal
-    time.sleep(1.2)  # let the held-back answer go out, so the sandbox records the POST
+    # The sandbox records the POST once its held-back answer has gone out (1.5 s).
+    deadline = time.monotonic() + 10
+    while not served(airbyte_sandbox, "POST", "/v1/jobs") and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert len(served(airbyte_sandbox, "POST", "/v1/jobs")) == 1
 
 

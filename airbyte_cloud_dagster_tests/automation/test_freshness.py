@@ -34,11 +34,17 @@ from airbyte_cloud_dagster.automation.freshness import (
     with_airbyte_freshness,
 )
 from airbyte_cloud_dagster.automation.schedules import AirbyteScheduleWarning
-from airbyte_cloud_dagster.sandbox import Sandbox, ScheduleSeed, demo_workspace
+from airbyte_cloud_dagster.sandbox import ScheduleSeed
 from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps
 
-from ..components.project import DgProject, sandbox_workspace
-from ..helpers import APP_POSTGRES, STRIPE, STRIPE_TABLES, sandbox_resource
+from ..components.project import error_chain, sandbox_workspace
+from ..helpers import (
+    APP_POSTGRES,
+    STRIPE,
+    STRIPE_TABLES,
+    sandbox_resource,
+    sandbox_with_schedule,
+)
 
 GRACE = timedelta(minutes=30)
 APP_TABLES = {
@@ -68,12 +74,6 @@ def expected_demo_policies() -> dict[str, dg.FreshnessPolicy | None]:
         **dict.fromkeys(STRIPE_TABLES, STRIPE_POLICY),
         **dict.fromkeys(S3_TABLES, None),
     }
-
-
-def _sandbox_with_schedule(name: str, schedule: ScheduleSeed) -> Sandbox:
-    seed = demo_workspace()
-    seed.connection_by_name(name).schedule = schedule
-    return Sandbox(seed, job_duration=0.5)
 
 
 # --------------------------------------------------------------------------- the mapping
@@ -246,7 +246,7 @@ def test_the_one_step_asset_and_specs_get_the_same_policies(airbyte_sandbox):
 
 
 def test_an_untranslatable_schedule_fails_naming_connection_and_expression():
-    with _sandbox_with_schedule(
+    with sandbox_with_schedule(
         STRIPE, ScheduleSeed("cron", cron_expression="0 0 12 L * ? UTC")
     ) as sb:
         assets = load_airbyte_cloud_assets(airbyte=sandbox_resource(sb), fetch_column_schema=False)
@@ -261,7 +261,7 @@ def test_an_untranslatable_schedule_fails_naming_connection_and_expression():
 
 
 def test_an_untranslatable_schedule_can_be_left_without_a_policy_with_one_warning():
-    with _sandbox_with_schedule(
+    with sandbox_with_schedule(
         STRIPE, ScheduleSeed("cron", cron_expression="0 0 12 L * ? UTC")
     ) as sb:
         assets = load_airbyte_cloud_assets(airbyte=sandbox_resource(sb), fetch_column_schema=False)
@@ -278,7 +278,7 @@ def test_an_untranslatable_schedule_can_be_left_without_a_policy_with_one_warnin
 
 
 def test_a_basic_timing_that_cannot_be_mirrored_still_has_a_freshness_window():
-    with _sandbox_with_schedule(STRIPE, ScheduleSeed("basic", basic_timing="Every 5 HOURS")) as sb:
+    with sandbox_with_schedule(STRIPE, ScheduleSeed("basic", basic_timing="Every 5 HOURS")) as sb:
         assets = load_airbyte_cloud_assets(airbyte=sandbox_resource(sb), fetch_column_schema=False)
 
     with pytest.warns(AirbyteScheduleWarning, match="Every 5 HOURS"):
@@ -310,24 +310,6 @@ def test_a_table_without_its_schedule_metadata_is_named():
 
 
 # --------------------------------------------------------------------------- the component
-
-
-@pytest.fixture
-def make_project(tmp_path, monkeypatch):
-    """As ``components/conftest.py``'s fixture: a dg project in ``tmp_path``."""
-    monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
-    (tmp_path / "dagster_home").mkdir()
-    projects: list[DgProject] = []
-
-    def _make(attributes) -> DgProject:
-        project = DgProject(tmp_path / f"project{len(projects)}", attributes)
-        projects.append(project)
-        return project
-
-    yield _make
-    for project in projects:
-        project.close()
 
 
 @pytest.mark.slow
@@ -382,12 +364,7 @@ def test_a_freshness_block_without_a_good_grace_is_named(make_project, freshness
     with pytest.raises(Exception) as raised:
         project.load()
 
-    chain = []
-    error: BaseException | None = raised.value
-    while error is not None:
-        chain.append(str(error))
-        error = error.__cause__ or error.__context__
-    assert message in "\n".join(chain)
+    assert message in error_chain(raised.value)
 
 
 # --------------------------------------------------------------------------- in Dagster
@@ -458,7 +435,7 @@ def test_dagster_sees_a_stalled_sync_late(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     every_minute = ScheduleSeed("cron", cron_expression="0 * * * * ? UTC")
     with (
-        _sandbox_with_schedule(APP_POSTGRES, every_minute) as sb,
+        sandbox_with_schedule(APP_POSTGRES, every_minute) as sb,
         dg.DagsterInstance.get() as instance,
     ):
         airbyte = sandbox_resource(sb)

@@ -15,16 +15,21 @@ import pytest
 from airbyte_cloud_dagster import cli
 from airbyte_cloud_dagster.sandbox import Sandbox
 
-from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE
+from ..helpers import (
+    APP_POSTGRES,
+    HUBSPOT,
+    S3_FILES,
+    STRIPE,
+    patch_requests,
+    sandbox_environment,
+)
 
 
 @pytest.fixture
 def environment(airbyte_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The variables the command reads, pointed at the sandbox (as for ``snapshot``)."""
     variables = {
-        "AIRBYTE_API_URL": airbyte_sandbox.base_url,
-        "AIRBYTE_CLIENT_ID": airbyte_sandbox.client_id,
-        "AIRBYTE_CLIENT_SECRET": airbyte_sandbox.client_secret,
+        **sandbox_environment(airbyte_sandbox),
         "AIRBYTE_WORKSPACE_ID": airbyte_sandbox.workspace_id,
     }
     monkeypatch.delenv("AIRBYTE_API_TOKEN", raising=False)
@@ -71,7 +76,7 @@ def test_the_dry_run_prints_the_plan_and_changes_nothing(
         f"To apply: python -m airbyte_cloud_dagster schedules hand-over --apply --record {record}",
     ]
     assert not record.exists()
-    assert not [r for r in airbyte_sandbox.requests if r.method == "PATCH"]
+    assert not patch_requests(airbyte_sandbox)
 
 
 def test_apply_then_restore(
@@ -136,7 +141,7 @@ def test_errors_are_one_sentence_and_exit_1(
     assert status == 1
     assert err.startswith(message.format(record=record, unknown=unknown))
     assert err.count("\n") == 1
-    assert not [r for r in airbyte_sandbox.requests if r.method == "PATCH"]
+    assert not patch_requests(airbyte_sandbox)
 
 
 def test_a_failed_connection_exits_1(

@@ -22,9 +22,9 @@ from airbyte_cloud_dagster.automation.cron import (
     schedule_to_cron,
 )
 from airbyte_cloud_dagster.automation.schedules import AirbyteScheduleWarning
-from airbyte_cloud_dagster.sandbox import Sandbox, ScheduleSeed, demo_workspace
+from airbyte_cloud_dagster.sandbox import ScheduleSeed
 
-from ..helpers import APP_POSTGRES, STRIPE, sandbox_resource
+from ..helpers import APP_POSTGRES, STRIPE, sandbox_resource, sandbox_with_schedule
 
 
 @pytest.mark.parametrize(
@@ -134,14 +134,10 @@ def test_mirrored_schedules_follow_airbyte_and_skip_manual_connections(airbyte_s
     assert defs.resolve_schedule_def(stripe.name).default_status.value == "STOPPED"
 
 
-def _sandbox_with_schedule(schedule: ScheduleSeed) -> Sandbox:
-    seed = demo_workspace()
-    seed.connection_by_name(STRIPE).schedule = schedule
-    return Sandbox(seed, job_duration=0.5)
-
-
 def test_an_unsupported_airbyte_schedule_fails_the_load_naming_connection_and_expression():
-    with _sandbox_with_schedule(ScheduleSeed("cron", cron_expression="0 0 12 L * ? UTC")) as sb:
+    with sandbox_with_schedule(
+        STRIPE, ScheduleSeed("cron", cron_expression="0 0 12 L * ? UTC")
+    ) as sb:
         assets = load_airbyte_cloud_assets(airbyte=sandbox_resource(sb), fetch_column_schema=False)
     with pytest.raises(dg.DagsterInvalidDefinitionError) as refused:
         build_airbyte_schedules_from_airbyte(assets)
@@ -150,7 +146,7 @@ def test_an_unsupported_airbyte_schedule_fails_the_load_naming_connection_and_ex
 
 
 def test_an_unsupported_airbyte_schedule_can_be_skipped_with_a_warning():
-    with _sandbox_with_schedule(ScheduleSeed("basic", basic_timing="Every 5 HOURS")) as sb:
+    with sandbox_with_schedule(STRIPE, ScheduleSeed("basic", basic_timing="Every 5 HOURS")) as sb:
         assets = load_airbyte_cloud_assets(airbyte=sandbox_resource(sb), fetch_column_schema=False)
     with pytest.warns(AirbyteScheduleWarning, match="Every 5 HOURS"):
         schedules = build_airbyte_schedules_from_airbyte(assets, on_unsupported="warn")

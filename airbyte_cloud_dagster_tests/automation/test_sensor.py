@@ -24,6 +24,7 @@ from ..helpers import (
     evaluate,
     materializations,
     sandbox_resource,
+    stripe_assets,
     wait_until_ended,
 )
 
@@ -35,12 +36,6 @@ def job_ids(result: dg.SensorResult) -> set[int]:
         for event in result.asset_events
         if isinstance(event, dg.AssetMaterialization)
     }
-
-
-@pytest.fixture
-def instance():
-    # In memory, and a second faster to set up than instance_for_test().
-    return dg.DagsterInstance.ephemeral()
 
 
 @pytest.mark.slow
@@ -68,9 +63,7 @@ def test_an_external_sync_is_recorded_once_with_its_figures(airbyte_sandbox, ins
 @pytest.mark.slow
 def test_a_job_a_dagster_run_already_recorded_is_not_recorded_again(airbyte_sandbox, instance):
     airbyte = sandbox_resource(airbyte_sandbox)
-    assets = load_airbyte_cloud_assets(
-        airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE
-    )
+    assets = stripe_assets(airbyte)
     result = dg.materialize(assets, resources={"airbyte": airbyte}, instance=instance)
     (run_event, *_) = result.get_asset_materialization_events()
     run_job_id = run_event.materialization.metadata["airbyte/job_id"].value
@@ -136,9 +129,7 @@ def test_a_job_a_blocking_run_still_follows_waits_for_that_run(instance):
     with Sandbox(job_duration=0.3) as sandbox:
         # The run checks its job only every 3 s: the job ends long before the run records it.
         airbyte = sandbox_resource(sandbox, poll_interval=3.0, poll_interval_max=3.0)
-        assets = load_airbyte_cloud_assets(
-            airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE
-        )
+        assets = stripe_assets(airbyte)
         sensor = build_airbyte_sync_sensor(assets)
         run = threading.Thread(
             target=dg.materialize,
@@ -199,9 +190,7 @@ def test_executing_the_sync_check_reads_the_latest_finished_sync(airbyte_sandbox
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2, outcome="cancelled")
     wait_until_ended(airbyte_sandbox, airbyte_sandbox.start_external_sync(stripe_id)["jobId"])
-    assets = load_airbyte_cloud_assets(
-        airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE
-    )
+    assets = stripe_assets(airbyte)
 
     result = dg.materialize(
         [*assets, *build_airbyte_sync_checks(assets)],

@@ -5,13 +5,8 @@ import time
 
 import dagster as dg
 import pytest
-import requests
 
-from airbyte_cloud_dagster import (
-    build_airbyte_sync_checks,
-    build_airbyte_sync_sensor,
-    load_airbyte_cloud_assets,
-)
+from airbyte_cloud_dagster import build_airbyte_sync_checks, build_airbyte_sync_sensor
 
 from ..helpers import (
     STRIPE,
@@ -22,39 +17,20 @@ from ..helpers import (
     observations,
     sandbox_jobs,
     sandbox_resource,
+    start_in_airbyte,
+    stripe_assets,
     wait_until_ended,
 )
-
-
-@pytest.fixture
-def instance():
-    return dg.DagsterInstance.ephemeral()
-
-
-def _stripe(airbyte):
-    return load_airbyte_cloud_assets(airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE)
-
-
-def _start_in_airbyte(sandbox, connection_id: str, job_type: str) -> dict:
-    """What the Airbyte UI (or anyone with the API) does: POST /jobs outside Dagster."""
-    answer = requests.post(
-        f"{sandbox.base_url}/jobs",
-        json={"connectionId": connection_id, "jobType": job_type},
-        headers={"Authorization": f"Bearer {sandbox.issue_token()}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return answer.json()
 
 
 def test_a_clear_run_outside_dagster_shows_on_each_table_as_emptied(airbyte_sandbox, instance):
     airbyte = sandbox_resource(airbyte_sandbox)
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2)
-    sensor = build_airbyte_sync_sensor(_stripe(airbyte))
-    clear = wait_until_ended(
-        airbyte_sandbox, _start_in_airbyte(airbyte_sandbox, stripe_id, "clear")["jobId"]
-    )
+    sensor = build_airbyte_sync_sensor(stripe_assets(airbyte))
+    answer = start_in_airbyte(airbyte_sandbox, stripe_id, "clear")
+    assert answer.status_code == 200, answer.text
+    clear = wait_until_ended(airbyte_sandbox, answer.json()["jobId"])
 
     ticked = evaluate(sensor, airbyte, instance)  # one tick
     again = evaluate(sensor, airbyte, instance, cursor=ticked.cursor)
@@ -77,7 +53,7 @@ def test_a_clear_run_outside_dagster_shows_on_each_table_as_emptied(airbyte_sand
 def test_a_resync_run_is_not_recorded_again_by_the_sensor(airbyte_sandbox, instance):
     airbyte = sandbox_resource(airbyte_sandbox)
     airbyte_sandbox.configure_connection(airbyte_sandbox.connection_id(STRIPE), duration=0.2)
-    assets = _stripe(airbyte)
+    assets = stripe_assets(airbyte)
     run_config = {"ops": {assets[0].op.name: {"config": {"resync": True}}}}
     assert dg.materialize(
         assets, resources={"airbyte": airbyte}, instance=instance, run_config=run_config
@@ -92,7 +68,7 @@ def test_a_check_the_run_already_evaluated_is_not_recorded_twice(airbyte_sandbox
     """After "Materialize all" (assets and their checks), the next tick adds nothing."""
     airbyte = sandbox_resource(airbyte_sandbox)
     airbyte_sandbox.configure_connection(airbyte_sandbox.connection_id(STRIPE), duration=0.2)
-    assets = _stripe(airbyte)
+    assets = stripe_assets(airbyte)
     sync_checks = build_airbyte_sync_checks(assets)
     result = dg.materialize(
         [*assets, *sync_checks], resources={"airbyte": airbyte}, instance=instance
@@ -112,11 +88,11 @@ def test_without_a_worker_a_sync_past_its_timeout_is_cancelled_and_its_check_fai
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=120)  # stays running
     airbyte = sandbox_resource(airbyte_sandbox, wait_mode="sensor", sync_timeout=5)
-    assets = _stripe(airbyte)
+    assets = stripe_assets(airbyte)
     sensor = build_airbyte_sync_sensor(assets, minimum_interval_seconds=1)
+    started = time.monotonic()  # before the job is created: never less than the job's age
     assert dg.materialize(assets, resources={"airbyte": airbyte}, instance=instance).success
     (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
-    started = time.monotonic()
 
     cursor, failed = None, {}
     while not failed and time.monotonic() - started < 30:
@@ -145,7 +121,7 @@ def test_a_sync_with_no_timeout_set_is_never_cancelled_by_the_sensor(airbyte_san
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=120)
     airbyte = sandbox_resource(airbyte_sandbox, wait_mode="sensor")
-    assets = _stripe(airbyte)
+    assets = stripe_assets(airbyte)
     assert dg.materialize(assets, resources={"airbyte": airbyte}, instance=instance).success
 
     ticked = evaluate(build_airbyte_sync_sensor(assets), airbyte, instance)

@@ -8,15 +8,14 @@ import sys
 import dagster as dg
 import pytest
 
-from ..helpers import APP_POSTGRES, STRIPE, STRIPE_TABLES, wait_until_ended
+from ..helpers import APP_POSTGRES, STRIPE, STRIPE_TABLES, sandbox_environment, wait_until_ended
 
 
 @pytest.fixture
 def definitions(airbyte_sandbox, monkeypatch):
     """The demo code location loaded with the sandbox's environment variables."""
-    monkeypatch.setenv("AIRBYTE_API_URL", airbyte_sandbox.base_url)
-    monkeypatch.setenv("AIRBYTE_CLIENT_ID", airbyte_sandbox.client_id)
-    monkeypatch.setenv("AIRBYTE_CLIENT_SECRET", airbyte_sandbox.client_secret)
+    for name, value in sandbox_environment(airbyte_sandbox).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("AIRBYTE_SANDBOX_WAREHOUSE", str(airbyte_sandbox.warehouse_path))
     sys.modules.pop("airbyte_cloud_dagster.demo.definitions", None)
     yield importlib.import_module("airbyte_cloud_dagster.demo.definitions")

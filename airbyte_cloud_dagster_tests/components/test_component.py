@@ -11,7 +11,7 @@ import pytest
 from airbyte_cloud_dagster import AirbyteTranslator, load_airbyte_cloud_assets
 from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps
 
-from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, sandbox_jobs, sandbox_resource
+from ..helpers import APP_POSTGRES, HUBSPOT, S3_FILES, STRIPE, job_summary, sandbox_resource
 from .project import error_chain, sandbox_workspace
 
 # Dagster adds these to every component's assets: where the YAML is, which component made them.
@@ -154,11 +154,7 @@ def test_a_resync_from_the_run_config_clears_then_syncs(airbyte_sandbox, make_pr
     )
 
     assert result.success
-    jobs = sandbox_jobs(airbyte_sandbox, airbyte_sandbox.connection_id(STRIPE))
-    assert [(job["jobType"], job["status"]) for job in jobs] == [
-        ("reset", "succeeded"),
-        ("sync", "succeeded"),
-    ]
+    assert job_summary(airbyte_sandbox, STRIPE) == [("reset", "succeeded"), ("sync", "succeeded")]
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ..helpers import STRIPE
+from ..helpers import STRIPE, sandbox_environment
 from .project import COMPONENT
 
 pytestmark = pytest.mark.slow  # the dg and dagster CLIs in subprocesses
@@ -60,12 +60,7 @@ def test_the_example_project_refreshes_its_state_and_passes_dg_check_defs(
     shutil.copytree(
         EXAMPLE, project, ignore=shutil.ignore_patterns(".local_defs_state", "*.egg-info")
     )
-    env = {
-        "AIRBYTE_API_URL": airbyte_sandbox.base_url,
-        "AIRBYTE_CLIENT_ID": airbyte_sandbox.client_id,
-        "AIRBYTE_CLIENT_SECRET": airbyte_sandbox.client_secret,
-        "DAGSTER_HOME": str(tmp_path),
-    }
+    env = {**sandbox_environment(airbyte_sandbox), "DAGSTER_HOME": str(tmp_path)}
 
     run_dg(project, "utils", "refresh-defs-state", env=env)
     states = list(project.rglob(".local_defs_state/*/state"))

@@ -7,12 +7,11 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 
-from airbyte_cloud_dagster.components.models import AirbyteWorkspaceArgs, resolve_workspace
 from airbyte_cloud_dagster.sandbox import Sandbox
 
 from ..helpers import STRIPE
-from ..network import ForwardProxy
-from .project import error_chain
+from ..network import ForwardProxy, clean_network_environment
+from .project import error_chain, sandbox_workspace
 
 HEADERS = {"CF-Access-Client-Id": "cf-id.access", "CF-Access-Client-Secret": "cf-s3cret-77d2"}
 
@@ -27,8 +26,7 @@ def load_error(project) -> str:
 def test_basic_auth_headers_and_a_proxy_from_the_environment_stay_env_vars(
     make_project, monkeypatch, tmp_path
 ):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    clean_network_environment(monkeypatch)
     with (
         Sandbox(
             basic_auth=("airbyte", "basic-pw-0c4e"),
@@ -103,12 +101,12 @@ def test_a_wrong_auth_or_network_setting_in_yaml_is_named(make_project, workspac
     assert said in load_error(make_project({"workspace": workspace}))
 
 
-def test_verify_takes_a_ca_bundle_path_or_false_in_yaml(tmp_path):
+def test_verify_takes_a_ca_bundle_path_or_false_in_yaml(airbyte_sandbox, make_project, tmp_path):
     bundle = tmp_path / "corp-ca.pem"
     bundle.write_text("")  # only checked to exist when the resource is built
-    context = dg.ResolutionContext.default()
-    as_path = resolve_workspace(context, AirbyteWorkspaceArgs(verify=str(bundle)))
-    as_false = resolve_workspace(context, AirbyteWorkspaceArgs(verify=False))
+    as_path = make_project({"workspace": sandbox_workspace(airbyte_sandbox, verify=str(bundle))})
+    as_false = make_project({"workspace": sandbox_workspace(airbyte_sandbox, verify=False)})
 
-    assert as_path.verify == str(bundle)
-    assert as_false.verify is False
+    # No state refreshed: each load fetches the workspace (plain http://, so verify is unused).
+    assert as_path.load().resources["airbyte"].verify == str(bundle)
+    assert as_false.load().resources["airbyte"].verify is False

@@ -13,7 +13,7 @@ import pytest
 
 from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
 
-from ..helpers import STRIPE
+from ..helpers import STRIPE, sandbox_environment, stripe_assets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,9 +23,7 @@ def test_dagster_definitions_validate_passes_on_workspace_yaml(airbyte_sandbox, 
     env = {
         **os.environ,
         "DAGSTER_HOME": str(tmp_path),
-        "AIRBYTE_API_URL": airbyte_sandbox.base_url,
-        "AIRBYTE_CLIENT_ID": airbyte_sandbox.client_id,
-        "AIRBYTE_CLIENT_SECRET": airbyte_sandbox.client_secret,
+        **sandbox_environment(airbyte_sandbox),
         "AIRBYTE_SANDBOX_WAREHOUSE": str(airbyte_sandbox.warehouse_path),
     }
     dagster_cli = Path(sys.executable).with_name("dagster")
@@ -78,10 +76,7 @@ def test_no_secret_reaches_the_run_logs_of_a_sync(airbyte, airbyte_sandbox, capl
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2)
     airbyte_sandbox.faults.expire_tokens()  # force a refresh mid-run, too
 
-    result = dg.materialize(
-        load_airbyte_cloud_assets(airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE),
-        resources={"airbyte": airbyte},
-    )
+    result = dg.materialize(stripe_assets(airbyte), resources={"airbyte": airbyte})
 
     assert result.success
     event_text = "\n".join(str(event) for event in result.all_events)

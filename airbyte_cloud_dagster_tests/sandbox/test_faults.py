@@ -112,6 +112,43 @@ def test_a_dropped_connection_is_a_connection_error_but_the_job_exists(
     assert retry.status_code == 409  # the blind re-POST meets the job it created
 
 
+def test_an_ignored_patch_answers_200_with_the_connection_unchanged(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
+    url = f"{airbyte_sandbox.base_url}/connections/{airbyte_sandbox.connection_id(STRIPE)}"
+    before = api.get(url).json()
+    airbyte_sandbox.faults.ignore("/connections/*")  # any method: only a PATCH consults it
+
+    assert api.get(url).json() == before
+    ignored = api.patch(url, json={"name": "Stripe 2", "schedule": {"scheduleType": "manual"}})
+    served = api.get(url).json()
+    applied = api.patch(url, json={"name": "Stripe 2"})  # times=1: the next PATCH applies
+
+    assert ignored.status_code == 200 and ignored.json() == before
+    assert served == before
+    assert applied.status_code == 200 and applied.json()["name"] == "Stripe 2"
+    assert [(r.method, r.status) for r in airbyte_sandbox.requests] == [
+        ("GET", 200),
+        ("GET", 200),
+        ("PATCH", 200),
+        ("GET", 200),
+        ("PATCH", 200),
+    ]
+
+
+def test_an_ignore_fault_still_refuses_a_patch_airbyte_would_refuse(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
+    url = f"{airbyte_sandbox.base_url}/connections/{airbyte_sandbox.connection_id(STRIPE)}"
+    airbyte_sandbox.faults.ignore("/connections/*", method="PATCH")
+
+    refused = api.patch(url, json={"schedule": {"scheduleType": "basic"}})
+    applied = api.patch(url, json={"name": "Stripe 2"})
+
+    assert refused.status_code == 400
+    assert applied.json()["name"] == STRIPE  # the rule was left for this one
+
+
 def test_the_request_log_records_path_status_and_query(
     airbyte_sandbox: Sandbox, api: requests.Session
 ) -> None:
@@ -137,6 +174,20 @@ def test_faults_can_be_injected_over_http(airbyte_sandbox: Sandbox, api: request
     requests.post(f"{admin}/faults", json={"kind": "fail", "path": "/jobs", "status": 500})
     assert requests.delete(f"{admin}/faults").status_code == 204
     assert api.get(f"{airbyte_sandbox.base_url}/jobs").status_code == 200
+
+
+def test_an_ignore_fault_can_be_injected_over_http(
+    airbyte_sandbox: Sandbox, api: requests.Session
+) -> None:
+    admin = f"{airbyte_sandbox.root_url}/_sandbox"
+    url = f"{airbyte_sandbox.base_url}/connections/{airbyte_sandbox.connection_id(STRIPE)}"
+    created = requests.post(
+        f"{admin}/faults", json={"kind": "ignore", "path": "/connections/*", "method": "PATCH"}
+    )
+
+    assert created.status_code == 201 and created.json()["times"] == 1
+    assert api.patch(url, json={"name": "Stripe 2"}).json()["name"] == STRIPE
+    assert api.patch(url, json={"name": "Stripe 2"}).json()["name"] == "Stripe 2"
 
 
 def test_an_invalid_fault_over_http_is_a_bad_request(airbyte_sandbox: Sandbox) -> None:

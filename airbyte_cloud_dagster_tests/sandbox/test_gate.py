@@ -53,6 +53,9 @@ def test_basic_auth_replaces_bearer_tokens_and_asks_for_itself(tmp_path: Path) -
         right = requests.get(
             f"{sb.self_managed_url}/workspaces", headers=_basic("airbyte", "pw"), timeout=5
         )
+        wrong_user = requests.get(
+            f"{sb.self_managed_url}/workspaces", headers=_basic("admin", "pw"), timeout=5
+        )
         token = requests.post(
             f"{sb.self_managed_url}/applications/token",
             json={"client_id": sb.client_id, "client_secret": sb.client_secret},
@@ -60,13 +63,16 @@ def test_basic_auth_replaces_bearer_tokens_and_asks_for_itself(tmp_path: Path) -
         )
 
     assert missing.status_code == wrong.status_code == token.status_code == 401
+    assert wrong_user.status_code == 401  # the right password under another name
     assert missing.headers["www-authenticate"] == 'Basic realm="Airbyte"'
     assert "401 Authorization Required" in missing.text
     assert right.status_code == 200  # no bearer token needed
-    assert sb.basic_auth == ("airbyte", "pw")
+    assert [r.status for r in sb.requests] == [401, 401, 200, 401, 401]
 
 
-def test_the_command_line_takes_the_gate_and_https_options() -> None:
+def test_the_command_line_takes_the_gate_and_https_options(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     args = parse_args(
         [
             *("--basic-auth", "airbyte:pw:with:colons"),
@@ -81,3 +87,4 @@ def test_the_command_line_takes_the_gate_and_https_options() -> None:
     assert (args.ssl_certfile, args.ssl_keyfile) == (Path("cert.pem"), Path("key.pem"))
     with pytest.raises(SystemExit):
         parse_args(["--ssl-certfile", "cert.pem"])  # the key goes with it
+    assert "--ssl-certfile and --ssl-keyfile go together" in capsys.readouterr().err

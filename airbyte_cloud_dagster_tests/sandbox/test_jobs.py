@@ -243,14 +243,20 @@ def test_jobs_finish_even_when_nobody_polls(
     airbyte_sandbox: Sandbox, api: requests.Session
 ) -> None:
     job = start_job(airbyte_sandbox, api, APP_POSTGRES)
-    time.sleep(1.0)
-    airbyte_sandbox.flush_warehouse()
-    # the background ticker landed the rows without anyone reading the job
-    with sqlite3.connect(airbyte_sandbox.warehouse_path) as db:
-        landed = db.execute(
-            "SELECT count(*) FROM _airbyte_syncs WHERE job_id = ?", (job["jobId"],)
-        ).fetchone()[0]
-    assert landed == 4
+
+    def landed() -> int:
+        """The tables the job landed, read from the warehouse (not through the job)."""
+        airbyte_sandbox.flush_warehouse()
+        with sqlite3.connect(airbyte_sandbox.warehouse_path) as db:
+            return db.execute(
+                "SELECT count(*) FROM _airbyte_syncs WHERE job_id = ?", (job["jobId"],)
+            ).fetchone()[0]
+
+    # the background ticker lands the rows without anyone reading the job
+    deadline = time.monotonic() + 10
+    while landed() < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert landed() == 4
 
 
 @pytest.mark.parametrize(

@@ -11,16 +11,12 @@ import sqlite3
 import dagster as dg
 import pytest
 
-from airbyte_cloud_dagster import airbyte_sync_op, load_airbyte_cloud_assets
+from airbyte_cloud_dagster import airbyte_sync_op
 
-from ..helpers import STRIPE, sandbox_jobs
+from ..helpers import STRIPE, sandbox_jobs, stripe_assets
 
 REASON = "Could not connect to the database: password authentication failed"
 PER_TABLE_KEYS = {"airbyte/stream_rows_synced", "airbyte/stream_bytes_synced", "dagster/row_count"}
-
-
-def _stripe_assets(airbyte) -> list[dg.AssetsDefinition]:
-    return load_airbyte_cloud_assets(airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE)
 
 
 def _materializations(result) -> dict[str, dict]:
@@ -66,7 +62,7 @@ def test_a_failed_sync_says_why_in_airbytes_words(airbyte, airbyte_sandbox):
     )
 
     result = dg.materialize(
-        _stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
+        stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
     )
 
     failure = _step_failure(result)
@@ -91,7 +87,7 @@ def test_without_the_config_api_a_failure_still_names_job_status_and_link(airbyt
     airbyte_sandbox.faults.fail("/jobs/get*", 500, times=None)
 
     result = dg.materialize(
-        _stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
+        stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
     )
 
     message = _step_failure(result).error.message
@@ -106,7 +102,7 @@ def test_without_the_config_api_a_failure_still_names_job_status_and_link(airbyt
 def test_each_table_shows_what_it_got_and_the_totals_are_the_connections(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2, rows=167, bytes=31_229)
-    assets = _stripe_assets(airbyte)
+    assets = stripe_assets(airbyte)
 
     first = _materializations(dg.materialize(assets, resources={"airbyte": airbyte}))
     second = _materializations(dg.materialize(assets, resources={"airbyte": airbyte}))
@@ -140,7 +136,7 @@ def test_without_the_config_api_tables_show_only_the_connections_totals(airbyte,
     airbyte_sandbox.faults.fail("/jobs/get_without_logs", 502, times=None)
 
     materialized = _materializations(
-        dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})
+        dg.materialize(stripe_assets(airbyte), resources={"airbyte": airbyte})
     )
 
     assert len(materialized) == 3

@@ -10,15 +10,9 @@ import time
 import dagster as dg
 import pytest
 
-from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
+from airbyte_cloud_dagster import AirbyteCloudResource
 
-from ..helpers import STRIPE, sandbox_jobs, sandbox_resource
-
-
-def _stripe_assets(airbyte: AirbyteCloudResource, **kwargs) -> list[dg.AssetsDefinition]:
-    return load_airbyte_cloud_assets(
-        airbyte=airbyte, connection_filter=lambda c: c.name == STRIPE, **kwargs
-    )
+from ..helpers import STRIPE, sandbox_jobs, sandbox_resource, stripe_assets
 
 
 def _materializations(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
@@ -56,14 +50,14 @@ def _terminate_once_running(airbyte: AirbyteCloudResource, sandbox, connection_i
 
     threading.Thread(target=interrupt_once_running, daemon=True).start()
     with pytest.raises((dg.DagsterExecutionInterruptedError, KeyboardInterrupt)):
-        dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})
+        dg.materialize(stripe_assets(airbyte), resources={"airbyte": airbyte})
 
 
 def test_a_successful_sync_materializes_every_table_with_the_jobs_figures(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=0.3, rows=1200, bytes=345_678)
 
-    result = dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})
+    result = dg.materialize(stripe_assets(airbyte), resources={"airbyte": airbyte})
 
     assert result.success
     materialized = _materializations(result)
@@ -88,7 +82,7 @@ def test_a_failed_sync_fails_the_step_naming_job_connection_and_link(airbyte, ai
     airbyte_sandbox.configure_connection(stripe_id, duration=0.2, outcome="failed")
 
     result = dg.materialize(
-        _stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
+        stripe_assets(airbyte), resources={"airbyte": airbyte}, raise_on_error=False
     )
 
     assert not result.success
@@ -108,7 +102,7 @@ def test_a_sync_that_outlives_the_timeout_is_cancelled_and_fails(airbyte, airbyt
     impatient = sandbox_resource(airbyte_sandbox, sync_timeout=0.5)
 
     result = dg.materialize(
-        _stripe_assets(impatient), resources={"airbyte": impatient}, raise_on_error=False
+        stripe_assets(impatient), resources={"airbyte": impatient}, raise_on_error=False
     )
 
     assert not result.success
@@ -135,7 +129,7 @@ def test_a_run_stopped_while_recording_the_started_job_still_cancels_it(
     # must cancel the job like one landing during the polling does.
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)
-    (stripe,) = _stripe_assets(airbyte)
+    (stripe,) = stripe_assets(airbyte)
     body = stripe(context=dg.build_asset_context(resources={"airbyte": airbyte}))
 
     started = next(body)
@@ -168,7 +162,7 @@ def test_a_retried_step_attaches_to_the_sync_still_running(airbyte, airbyte_sand
     # The first attempt loses its way while polling: the step fails, the sync runs on.
     airbyte_sandbox.faults.fail("/jobs/*", 503, times=1, method="GET")
     retried = dg.Definitions(
-        assets=_stripe_assets(no_retries),
+        assets=stripe_assets(no_retries),
         resources={"airbyte": no_retries},
         jobs=[
             dg.define_asset_job(
@@ -200,7 +194,7 @@ def test_a_sync_already_running_is_followed_instead_of_failing_on_409(airbyte, a
     airbyte_sandbox.configure_connection(stripe_id, duration=3.0)
     started_in_airbyte = airbyte.get_client().trigger_sync(stripe_id)
 
-    result = dg.materialize(_stripe_assets(airbyte), resources={"airbyte": airbyte})
+    result = dg.materialize(stripe_assets(airbyte), resources={"airbyte": airbyte})
 
     assert result.success
     assert airbyte_sandbox.jobs_created(stripe_id) == 1

@@ -2,7 +2,6 @@
 
 import dagster as dg
 import pytest
-import requests
 
 from airbyte_cloud_dagster import (
     AirbyteSyncConfig,
@@ -12,7 +11,15 @@ from airbyte_cloud_dagster import (
 )
 from airbyte_cloud_dagster.api import AirbyteConfigurationError
 
-from ..helpers import APP_POSTGRES, STRIPE, STRIPE_TABLES, sandbox_jobs, sandbox_resource
+from ..helpers import (
+    APP_POSTGRES,
+    STRIPE,
+    STRIPE_TABLES,
+    job_summary,
+    sandbox_jobs,
+    sandbox_resource,
+    start_in_airbyte,
+)
 
 RESYNC = {"config": {"resync": True}}
 
@@ -34,8 +41,10 @@ def _events_by_table(result: dg.ExecuteInProcessResult) -> dict[str, list[tuple[
     return found
 
 
-def _jobs(sandbox, name: str) -> list[tuple[str, str]]:
-    return [(j["jobType"], j["status"]) for j in sandbox_jobs(sandbox, sandbox.connection_id(name))]
+def _specs(airbyte, connection_id: str) -> list[dg.AssetSpec]:
+    """The specs of one connection's tables, as ``sync_connections`` takes them."""
+    assets = load_airbyte_cloud_assets(airbyte=airbyte, connection_ids=[connection_id])
+    return [spec for assets_def in assets for spec in assets_def.specs]
 
 
 @pytest.fixture
@@ -58,7 +67,7 @@ def test_a_resync_clears_then_syncs_and_each_table_shows_both(airbyte, airbyte_s
 
     assert result.success
     # Exactly one clear (Airbyte runs it as a reset) and one sync, in that order.
-    assert _jobs(airbyte_sandbox, STRIPE) == [("reset", "succeeded"), ("sync", "succeeded")]
+    assert job_summary(airbyte_sandbox, STRIPE) == [("reset", "succeeded"), ("sync", "succeeded")]
     (clear, sync) = sandbox_jobs(airbyte_sandbox, airbyte_sandbox.connection_id(STRIPE))
     by_table = _events_by_table(result)
     assert set(by_table) == STRIPE_TABLES
@@ -78,7 +87,7 @@ def test_without_resync_no_clear_is_started(airbyte, airbyte_sandbox):
 
     assert dg.materialize(assets, resources={"airbyte": airbyte}).success
 
-    assert _jobs(airbyte_sandbox, STRIPE) == [("sync", "succeeded")]
+    assert job_summary(airbyte_sandbox, STRIPE) == [("sync", "succeeded")]
 
 
 @pytest.mark.slow
@@ -94,7 +103,7 @@ def test_a_resync_in_one_step_clears_and_syncs_each_connection_once(airbyte, air
 
     assert result.success
     for name in (STRIPE, APP_POSTGRES):
-        assert _jobs(airbyte_sandbox, name) == [("reset", "succeeded"), ("sync", "succeeded")]
+        assert job_summary(airbyte_sandbox, name) == [("reset", "succeeded"), ("sync", "succeeded")]
 
 
 @pytest.mark.slow
@@ -110,30 +119,20 @@ def test_the_op_resyncs_the_seed_articles_task_shape(airbyte, airbyte_sandbox):
     )
 
     assert result.success
-    assert _jobs(airbyte_sandbox, STRIPE) == [("reset", "succeeded"), ("sync", "succeeded")]
+    assert job_summary(airbyte_sandbox, STRIPE) == [("reset", "succeeded"), ("sync", "succeeded")]
     assert result.output_for_node("airbyte_sync_op").job_type == "sync"
 
 
 def test_a_refresh_is_refused_with_a_sentence_before_anything_is_sent(airbyte, airbyte_sandbox):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
-    specs = [
-        spec
-        for assets_def in load_airbyte_cloud_assets(airbyte=airbyte, connection_ids=[stripe_id])
-        for spec in assets_def.specs
-    ]
+    specs = _specs(airbyte, stripe_id)
 
     with pytest.raises(AirbyteConfigurationError, match="public Airbyte API answers 422"):
         next(sync_connections(airbyte, specs, resync=True, resync_job_type="refresh"))
 
     assert sandbox_jobs(airbyte_sandbox, stripe_id) == []
     # What the real API says to a refresh, which is why we never send one.
-    answer = requests.post(
-        f"{airbyte_sandbox.base_url}/jobs",
-        json={"connectionId": stripe_id, "jobType": "refresh"},
-        headers={"Authorization": f"Bearer {airbyte_sandbox.issue_token()}"},
-        timeout=10,
-    )
-    assert answer.status_code == 422
+    assert start_in_airbyte(airbyte_sandbox, stripe_id, "refresh").status_code == 422
 
 
 @pytest.mark.parametrize("stop", ["terminated", "closed"])
@@ -142,11 +141,7 @@ def test_a_run_stopped_during_the_clear_cancels_it_and_starts_no_sync(
 ):
     stripe_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.configure_connection(stripe_id, duration=30)  # the clear runs on
-    specs = [
-        spec
-        for assets_def in load_airbyte_cloud_assets(airbyte=airbyte, connection_ids=[stripe_id])
-        for spec in assets_def.specs
-    ]
+    specs = _specs(airbyte, stripe_id)
     body = sync_connections(airbyte, specs, resync=True)
 
     first = next(body)  # the clear is started and recorded
@@ -157,4 +152,4 @@ def test_a_run_stopped_during_the_clear_cancels_it_and_starts_no_sync(
     else:
         body.close()  # the step stops consuming events, as a terminated step does
 
-    assert _jobs(airbyte_sandbox, STRIPE) == [("reset", "cancelled")]
+    assert job_summary(airbyte_sandbox, STRIPE) == [("reset", "cancelled")]

@@ -12,7 +12,7 @@ import pytest
 
 from airbyte_cloud_dagster import AirbyteWorkspaceData, write_snapshot
 
-from ..helpers import STRIPE, sandbox_resource
+from ..helpers import STRIPE, sandbox_environment, sandbox_resource
 
 pytestmark = pytest.mark.slow  # the dagster CLI in a subprocess
 
@@ -54,9 +54,7 @@ def test_dagster_asset_materialize_makes_only_sync_requests(airbyte_sandbox, tmp
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("AIRBYTE_")},
         "DAGSTER_HOME": str(tmp_path),
-        "AIRBYTE_API_URL": airbyte_sandbox.base_url,
-        "AIRBYTE_CLIENT_ID": airbyte_sandbox.client_id,
-        "AIRBYTE_CLIENT_SECRET": airbyte_sandbox.client_secret,
+        **sandbox_environment(airbyte_sandbox),
         "AIRBYTE_SNAPSHOT_PATH": str(snapshot),
     }
     before = len(airbyte_sandbox.requests)

@@ -33,6 +33,19 @@ PATCHABLE_STATUSES = ("active", "inactive")
 _YEAR_LIKE = re.compile(r"[0-9*,/\-?]+")
 
 
+def split_time_zone(cron_expression: str) -> tuple[list[str], str | None]:
+    """A Quartz cron expression's fields, and the time zone written after them, if any.
+
+    >>> split_time_zone("0 0 12 * * ? UTC")
+    (['0', '0', '12', '*', '*', '?'], 'UTC')
+    """
+    tokens = cron_expression.split()
+    # 7 tokens: the last is a year (digits, *, ranges) or a time zone (letters).
+    if len(tokens) == 8 or (len(tokens) == 7 and not _YEAR_LIKE.fullmatch(tokens[-1])):
+        return tokens[:-1], tokens[-1]
+    return tokens, None
+
+
 @dataclass(frozen=True)
 class AirbyteStream:
     """An enabled stream of a connection (``StreamConfiguration``).
@@ -119,10 +132,7 @@ class ConnectionSchedule:
     @property
     def time_zone(self) -> str | None:
         """The time zone after a cron expression (``UTC`` in ``0 0 12 * * ? UTC``), if any."""
-        tokens = (self.cron_expression or "").split()
-        if len(tokens) == 8 or (len(tokens) == 7 and not _YEAR_LIKE.fullmatch(tokens[-1])):
-            return tokens[-1]
-        return None
+        return split_time_zone(self.cron_expression or "")[1]
 
     @property
     def unsettable_reason(self) -> str | None:

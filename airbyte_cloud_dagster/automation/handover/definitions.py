@@ -23,8 +23,8 @@ from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import ConnectionSchedule
 from airbyte_cloud_dagster.automation.handover.record import DEFAULT_RECORD_PATH, read_record
 from airbyte_cloud_dagster.automation.schedules import (
-    build_airbyte_schedules_from_airbyte,
     connections_in,
+    mirrored_schedules,
 )
 
 
@@ -55,15 +55,12 @@ def build_airbyte_schedules_from_handover(
     mapped, handed_over = with_recorded_schedules(assets, record)
     if not handed_over:
         return []
-    schedules = build_airbyte_schedules_from_airbyte(
-        mapped, on_unsupported=on_unsupported, default_status=default_status
+    # Only the connections handed over: the others are mirrored (or refused) by the other call.
+    return mirrored_schedules(
+        [c for cid, c in connections_in(mapped).items() if cid in handed_over],
+        on_unsupported=on_unsupported,
+        default_status=default_status,
     )
-    names = {
-        f"{connection.sync_name}_schedule"
-        for connection_id, connection in connections_in(mapped).items()
-        if connection_id in handed_over
-    }
-    return [schedule for schedule in schedules if schedule.name in names]
 
 
 def with_recorded_schedules(
@@ -81,11 +78,7 @@ def with_recorded_schedules(
             return spec
         handed_over.add(str(connection_id))
         previous = ConnectionSchedule.from_api(entry["previous_schedule"])
-        timing = previous.cron_expression or previous.basic_timing
-        metadata = {md.SCHEDULE_TYPE: previous.schedule_type}
-        if timing:
-            metadata[md.SCHEDULE] = timing
-        return spec.merge_attributes(metadata=metadata)
+        return spec.merge_attributes(metadata=md.schedule_metadata(previous))
 
     if not record:
         return list(assets), handed_over
