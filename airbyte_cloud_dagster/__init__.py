@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from airbyte_cloud_dagster.workspace.specs import (
         AirbyteConnectionTableProps,
         AirbyteTranslator,
+        DagsterAirbyteKeysTranslator,
     )
 
 # Public name -> module that defines it (the same as the imports above; a test checks).
@@ -89,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "AirbyteWorkspaceComponent": "airbyte_cloud_dagster.components",
     # the workspace and its specs
     "AirbyteTranslator": "airbyte_cloud_dagster.workspace.specs",
+    "DagsterAirbyteKeysTranslator": "airbyte_cloud_dagster.workspace.specs",
     "AirbyteConnectionTableProps": "airbyte_cloud_dagster.workspace.specs",
     "AirbyteLoadOptions": "airbyte_cloud_dagster.workspace.options",
     "AirbyteWorkspaceData": "airbyte_cloud_dagster.workspace.data",
@@ -138,6 +140,7 @@ __all__ = [
     "AirbyteTranslator",
     "AirbyteWorkspaceComponent",
     "AirbyteWorkspaceData",
+    "DagsterAirbyteKeysTranslator",
     "HandOverPlan",
     "SyncSettings",
     "__version__",

@@ -42,6 +42,7 @@ from airbyte_cloud_dagster.automation.handover import (
 )
 from airbyte_cloud_dagster.resource import DEFAULT_API_URL
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.degraded import degraded_summary
 from airbyte_cloud_dagster.workspace.options import (
     DEFAULT_MAX_CONCURRENT_REQUESTS,
     AirbyteLoadOptions,
@@ -168,6 +169,9 @@ def _snapshot(arguments: argparse.Namespace) -> int:
         f"Wrote {path}: {len(data.connections)} connections, {streams} streams of {scope} "
         f"at {data.api_url}."
     )
+    summary = degraded_summary(data.degraded)
+    if summary:  # each failed read was a warning already; say how to heal the snapshot
+        print(f"warning: {summary}; run this again once Airbyte answers to heal it.")
     return 0
 
 

@@ -65,6 +65,10 @@ FAILURE_ORIGIN = "airbyte/failure_origin"
 FAILURE_MESSAGE = "airbyte/failure_message"
 FAILURE_INTERNAL_MESSAGE = "airbyte/failure_internal_message"
 ATTEMPTS = "airbyte/attempts"
+# On a materialization of a step that selected only some of a connection's tables: True on the
+# selected ones, False on the others, which the same job refreshed (Airbyte syncs whole
+# connections) and which the step records too, so they never look older than they are.
+SELECTED = "airbyte/selected"
 FAILED_CONNECTIONS = "airbyte/failed_connections"
 FAILED_COUNT = "airbyte/failed_count"
 CONNECTION_COUNT = "airbyte/connection_count"
@@ -129,6 +133,11 @@ def stream_figures(rows: int, bytes_: int, *, replaces_table: bool) -> dict[str,
     if replaces_table:
         figures[ROW_COUNT] = rows
     return figures
+
+
+def selection(selected: bool) -> dict[str, Any]:
+    """Whether a step that synced only some of a connection's tables selected this one."""
+    return {SELECTED: selected}
 
 
 def job_failed(job: AirbyteJob | None, connection_url: str | None) -> dict[str, Any]:

@@ -32,9 +32,8 @@ from airbyte_cloud_dagster.api import (
 from airbyte_cloud_dagster.api.arguments import check_uuid
 from airbyte_cloud_dagster.setting_values import resolve, resolve_headers
 from airbyte_cloud_dagster.settings import DEFAULT_API_URL, AirbyteSettings
-from airbyte_cloud_dagster.sync.body import SyncRun, sync_connections
+from airbyte_cloud_dagster.sync.body import SyncRun, sync_asset_step
 from airbyte_cloud_dagster.sync.following import SyncSettings, run_sync
-from airbyte_cloud_dagster.workspace.specs import selected_specs
 
 __all__ = ["DEFAULT_API_URL", "AirbyteCloudResource"]
 
@@ -109,7 +108,9 @@ class AirbyteCloudResource(AirbyteSettings):
     @property
     def resolved_workspace_id(self) -> str | None:
         """``workspace_id``, read from the environment if it was given as an ``EnvVar``."""
-        workspace_id = resolve(self.workspace_id) or None
+        # An EnvVar whose variable is not set is refused, naming it: taken for "every
+        # workspace", it would load another workspace's connections without a word.
+        workspace_id = resolve(self.workspace_id, "workspace_id") or None
         return None if workspace_id is None else check_uuid("workspace_id", workspace_id)
 
     def list_connections(self, workspace_ids: list[str] | None = None) -> list[AirbyteConnection]:
@@ -125,7 +126,8 @@ class AirbyteCloudResource(AirbyteSettings):
         self, context: dg.AssetExecutionContext, *, resync: bool | None = None
     ) -> SyncRun:
         """Sync the connections behind the selected assets and yield their events: the body of
-        every asset this package builds (``sync.body.sync_connections``).
+        every asset this package builds (``sync.body.sync_asset_step``). Selecting some tables
+        of a connection syncs all of it, and every table of the step it refreshed is recorded.
 
         Blocking (the default ``wait_mode``): start each sync, follow it to its end, yield a
         materialization per table. ``wait_mode="sensor"``: only start the syncs and yield the
@@ -137,7 +139,4 @@ class AirbyteCloudResource(AirbyteSettings):
             def my_airbyte(context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource):
                 yield from airbyte.sync_and_poll(context)
         """
-        if resync is None:  # the assets' run config: ops: {<op>: {config: {resync: true}}}
-            op_config = context.op_execution_context.op_config
-            resync = bool(op_config.get("resync")) if isinstance(op_config, dict) else False
-        return sync_connections(self, selected_specs(context), log=context.log, resync=resync)
+        return sync_asset_step(self, context, resync=resync)

@@ -44,10 +44,10 @@ def check_setting_value(name: str, value: Any, earlier: dict[str, Any]) -> None:
         check_verify(value)
     elif name == "workspace_id" and value:  # "" means unset, as None does
         check_uuid(name, value)
-    elif name in ("request_timeout", "poll_interval") or (
-        name == "sync_timeout" and value is not None
-    ):
+    elif name in ("request_timeout", "poll_interval"):
         check_seconds(name, value)
+    elif name == "sync_timeout" and value is not None:
+        check_seconds(name, value, unset_means="no limit")
     elif name == "max_retries":
         check_retries(name, value)
     elif name == "poll_interval_max":

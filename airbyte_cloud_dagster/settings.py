@@ -12,7 +12,6 @@ Example::
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, Literal
 
 import dagster as dg
@@ -20,8 +19,11 @@ from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_v
 
 from airbyte_cloud_dagster.api import AirbyteConfigurationError
 from airbyte_cloud_dagster.api.arguments import (
+    check_api_url,
     check_credentials,
+    refuse_plain_http,
 )
+from airbyte_cloud_dagster.api.setting_names import refuse_unknown_settings
 from airbyte_cloud_dagster.setting_values import check_headers_as_given, check_setting_value
 from airbyte_cloud_dagster.sync.starting import WaitMode
 
@@ -202,15 +204,13 @@ class AirbyteSettings(dg.ConfigurableResource):
         """A plain ``ConfigurableResource`` keeps a misspelt keyword in silence
         (``sync_timout=5`` would leave no timeout at all): refuse it, naming the closest."""
         if isinstance(values, dict):
-            known = set(cls.model_fields)
-            for name in values:
-                if name not in known:
-                    close = difflib.get_close_matches(str(name), sorted(known), n=1)
-                    hint = f"; did you mean {close[0]}?" if close else ""
-                    raise AirbyteConfigurationError(
-                        f"{name} is not a setting of AirbyteCloudResource{hint} The settings "
-                        "are listed in the configuration reference (docs/configuration.md)."
-                    )
+            refuse_unknown_settings(
+                values,
+                cls.model_fields,
+                "AirbyteCloudResource",
+                listed_in="listed in the configuration reference (docs/configuration.md)",
+            )
+            _refuse_plain_http(values)
         return values
 
     @model_validator(mode="after")
@@ -225,3 +225,19 @@ class AirbyteSettings(dg.ConfigurableResource):
             extra_headers=self.extra_headers,
         )
         return self
+
+
+def _refuse_plain_http(values: dict[str, Any]) -> None:
+    """Credentials for plain http:// to another machine are refused as the client refuses them,
+    but when the resource is built, not at its first request. Only here are the settings as
+    given, each ``EnvVar`` still one (whose URL the client checks when it is built)."""
+    api_url = values.get("api_url", DEFAULT_API_URL)
+    if getattr(api_url, "env_var_name", None) is not None or values.get("allow_insecure_http"):
+        return
+    secrets = ("client_id", "client_secret", "api_token", "username", "password", "extra_headers")
+    try:
+        url = check_api_url(api_url)
+    except AirbyteConfigurationError:
+        return  # the api_url check names it
+    if any(values.get(name) for name in secrets):
+        refuse_plain_http(url)

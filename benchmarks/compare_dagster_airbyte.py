@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/compare_dagster_airbyte.py            # the full benchmark
     .venv/bin/python benchmarks/compare_dagster_airbyte.py --small    # a two-minute version
+    .venv/bin/python benchmarks/compare_dagster_airbyte.py --discovery-seconds 3 --skip-materialize
 
 dagster-airbyte (its latest release) is installed into a virtual environment of its own,
 ``benchmarks/.venv-dagster-airbyte``, never into this package's dependencies. Both sides talk
@@ -9,6 +10,11 @@ to one local sandbox over real HTTP; every figure comes from the same run, so th
 what to read (absolute times depend on the machine).
 
 1. Cold definitions load: N connections x M streams, with added latency on every request.
+   ``--discovery-seconds S`` makes it cost what a real workspace costs: every ``GET /streams``
+   of a source whose catalog Airbyte has not cached runs a schema discovery of S seconds
+   (real ones take seconds to minutes); the cache is emptied before each side loads, and each
+   side's discoveries are counted. ``--fallback`` adds our load with the Config API refused
+   (404), which reads ``GET /streams`` instead (slow at full size: sources x S / 8).
 2. Warm load from the workspace snapshot (ours only: dagster-airbyte has no such file).
 3. ``dagster asset materialize --select '*'`` over K connections whose syncs each take S seconds
    (default executor settings): wall time, peak RSS of the whole process tree, requests, jobs.
@@ -90,7 +96,10 @@ def sandbox_env(sandbox: Sandbox) -> dict[str, str]:
 
 
 def run_load(sandbox: Sandbox, python: Path, script: str, **env: str) -> Figures:
-    """One definitions load in a fresh interpreter; wall time excludes importing."""
+    """One definitions load in a fresh interpreter; wall time excludes importing. Every
+    source's catalog is uncached first (a cold Airbyte), and the discoveries are counted."""
+    sandbox.discovery.forget()
+    discoveries = sandbox.discovery.discoveries
     before = len(sandbox.requests)
     result = subprocess.run(
         [str(python), str(TARGETS / script)],
@@ -101,7 +110,8 @@ def run_load(sandbox: Sandbox, python: Path, script: str, **env: str) -> Figures
     if result.returncode != 0:
         raise SystemExit(f"{script} failed:\n{result.stderr[-4000:]}")
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    return Figures(report["load_s"], len(sandbox.requests) - before, {"assets": report["assets"]})
+    extra = {"assets": report["assets"], "discoveries": sandbox.discovery.discoveries - discoveries}
+    return Figures(report["load_s"], len(sandbox.requests) - before, extra)
 
 
 def run_materialize(sandbox: Sandbox, python: Path, defs: str, **env: str) -> Figures:
@@ -150,14 +160,21 @@ def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
 
 def bench_loads(args: argparse.Namespace, theirs: Path) -> dict[str, Figures]:
     seed = bench_workspace(args.connections, args.streams)
-    with Sandbox(seed) as sandbox:
+    concurrency = str(args.concurrency)
+    with Sandbox(seed, discovery_seconds=args.discovery_seconds) as sandbox:
         sandbox.faults.delay("/*", args.latency_ms / 1000)
         figures = {
             "ours_cold": run_load(
-                sandbox, OURS_PYTHON, "ours_load.py", BENCH_MAX_CONCURRENT=str(args.concurrency)
+                sandbox, OURS_PYTHON, "ours_load.py", BENCH_MAX_CONCURRENT=concurrency
             ),
             "theirs_cold": run_load(sandbox, theirs, "theirs_load.py"),
         }
+        if args.fallback:
+            sandbox.faults.refuse_config_api(404)
+            figures["ours_cold_without_config_api"] = run_load(
+                sandbox, OURS_PYTHON, "ours_load.py", BENCH_MAX_CONCURRENT=concurrency
+            )
+            sandbox.faults.refuse_config_api(None)
         with tempfile.TemporaryDirectory() as folder:
             snapshot = Path(folder) / "airbyte_workspace.json"
             subprocess.run(
@@ -194,9 +211,29 @@ def bench_materialize(args: argparse.Namespace, theirs: Path) -> dict[str, Figur
 
 def report(args: argparse.Namespace, loads: dict, syncs: dict | None) -> None:
     cold_o, cold_t, warm = loads["ours_cold"], loads["theirs_cold"], loads["ours_warm"]
+    discovery = (
+        f", a {args.discovery_seconds:g} s schema discovery per uncached GET /streams"
+        if args.discovery_seconds
+        else ""
+    )
+    fallback = loads.get("ours_cold_without_config_api")
+    fallback_rows = (
+        [
+            ("ours, Config API refused: wall time (s)", f"{fallback.wall_s:.2f}", "", ""),
+            ("ours, Config API refused: requests", str(fallback.requests), "", ""),
+            (
+                "ours, Config API refused: discoveries",
+                str(fallback.extra["discoveries"]),
+                "",
+                "",
+            ),
+        ]
+        if fallback
+        else []
+    )
     print_table(
         f"1. Cold load, {args.connections} connections x {args.streams} streams, "
-        f"{args.latency_ms} ms added latency (target: ours <= 1/10 of theirs)",
+        f"{args.latency_ms} ms added latency{discovery} (target: ours <= 1/10 of theirs)",
         [
             (
                 "wall time (s)",
@@ -210,7 +247,14 @@ def report(args: argparse.Namespace, loads: dict, syncs: dict | None) -> None:
                 str(cold_t.requests),
                 ratio(cold_o.requests, cold_t.requests),
             ),
+            (
+                "schema discoveries",
+                str(cold_o.extra["discoveries"]),
+                str(cold_t.extra["discoveries"]),
+                "",
+            ),
             ("asset keys", str(cold_o.extra["assets"]), str(cold_t.extra["assets"]), ""),
+            *fallback_rows,
         ],
     )
     print_table(
@@ -264,6 +308,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=1000)
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument(
+        "--discovery-seconds",
+        type=float,
+        default=0.0,
+        help="what a schema discovery behind an uncached GET /streams costs (real: 2-5 s+)",
+    )
+    parser.add_argument(
+        "--fallback",
+        action="store_true",
+        help="also load ours with the Config API refused (GET /streams per source instead)",
+    )
     parser.add_argument("--sync-connections", type=int, default=50)
     parser.add_argument("--sync-seconds", type=float, default=20.0)
     parser.add_argument("--skip-materialize", action="store_true")

@@ -19,7 +19,6 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -41,10 +40,8 @@ __all__ = [
     "check_uuid",
     "check_verify",
     "check_wait_seconds",
-    "iso_time",
     "mask_url",
     "refuse_plain_http",
-    "workspace_params",
 ]
 
 API_URL_EXAMPLES = (
@@ -113,13 +110,17 @@ def _is_number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
 
-def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    """A finite number of seconds, > 0 (or >= 0 with ``allow_zero``)."""
+def check_seconds(
+    name: str, value: Any, *, allow_zero: bool = False, unset_means: str | None = None
+) -> float:
+    """A finite number of seconds, > 0 (or >= 0 with ``allow_zero``); ``unset_means`` says
+    what leaving the setting out does (``"no limit"``), for the message."""
     ok = _is_number(value) and math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
     if not ok:
         bound = ">= 0" if allow_zero else "> 0"
+        unset = f"; leave {name} unset for {unset_means}" if unset_means else ""
         raise AirbyteConfigurationError(
-            f"{name}={value!r} must be a finite number of seconds {bound}."
+            f"{name}={value!r} must be a finite number of seconds {bound}{unset}."
         )
     return float(value)
 
@@ -400,22 +401,3 @@ def check_job_type(job_type: Any) -> JobType:
         raise AirbyteConfigurationError(
             f"job_type={job_type!r} is not one of {', '.join(t.value for t in JobType)}."
         ) from None
-
-
-def workspace_params(workspace_ids: Iterable[str] | str | None) -> dict[str, Any]:
-    if workspace_ids is None:
-        return {}
-    if isinstance(workspace_ids, str):
-        workspace_ids = [workspace_ids]
-    ids = [check_uuid("workspace_ids", workspace_id) for workspace_id in workspace_ids]
-    return {"workspaceIds": ids} if ids else {}
-
-
-def iso_time(name: str, value: datetime | str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        # Naive datetimes are taken as UTC; Airbyte compares instants.
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return aware.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    raise AirbyteConfigurationError(f"{name}={value!r} must be a datetime or an ISO-8601 string.")

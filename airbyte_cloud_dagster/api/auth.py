@@ -5,7 +5,8 @@ Exactly one of:
 
 - ``client_id`` + ``client_secret`` (Airbyte Cloud today): exchanged for a short-lived token at
   ``POST <base>/applications/token``, cached, refreshed shortly *before* ``expires_in`` runs out
-  and once more after any 401 (docs/airbyte/behaviour.md, "Authentication").
+  (an answer without it, like the spec's example body, gets ``ASSUMED_TOKEN_LIFETIME``) and
+  after a 401 (docs/airbyte/behaviour.md, "Authentication").
 - ``api_token``: a static bearer token (self-managed setups, token brokers). It cannot be
   refreshed, so a 401 is final.
 - ``username`` + ``password``: HTTP Basic auth on every request, instead of any token (older
@@ -56,6 +57,11 @@ __all__ = [
 ]
 
 TOKEN_PATH = "/applications/token"
+# The lifetime of a token whose answer does not say (createAccessToken's example body has only
+# access_token): below the 3 minutes tokens lived until 2025, the shortest Airbyte has had
+# (docs/airbyte/behaviour.md, "Authentication"), so a renewal comes before any real expiry at
+# the cost of one token request every ~2 minutes; a 401 still renews it in any case.
+ASSUMED_TOKEN_LIFETIME = 120.0
 
 
 class Auth:
@@ -203,19 +209,21 @@ class ClientCredentialsAuth(Auth):
                 self._refresh_locked(reason=f"401 on {method} {path}")
 
     def _refresh_locked(self, *, reason: str) -> None:
-        token, lifetime = self._fetch_token()
+        token, said = self._fetch_token()
+        lifetime = ASSUMED_TOKEN_LIFETIME if said is None else said
         margin = min(self.max_margin, self.margin_fraction * lifetime)
         self._header = f"Bearer {token}"
         self._refresh_at = self._clock() + lifetime - margin
         self.refresh_count += 1
         self._logger.info(
-            "Obtained an Airbyte access token for client id %s (%s); valid for %s s.",
+            "Obtained an Airbyte access token for client id %s (%s); valid for %g s%s.",
             self.client_id,
             reason,
             lifetime,
+            " (assumed: the answer had no expires_in)" if said is None else "",
         )
 
-    def _fetch_token(self) -> tuple[str, float]:
+    def _fetch_token(self) -> tuple[str, float | None]:
         body = {
             "client_id": self.client_id,
             "client_secret": self._client_secret,
@@ -252,7 +260,8 @@ class ClientCredentialsAuth(Auth):
                 ) from None
             return self._parse_token(response)
 
-    def _parse_token(self, response: requests.Response) -> tuple[str, float]:
+    def _parse_token(self, response: requests.Response) -> tuple[str, float | None]:
+        """The token and its lifetime in seconds (None when the answer does not say)."""
         # The body holds the token: no error message below may quote it.
         problem = None
         try:
@@ -265,6 +274,8 @@ class ClientCredentialsAuth(Auth):
             token, lifetime = payload.get("access_token"), payload.get("expires_in")
             if not isinstance(token, str) or not token:
                 problem = "has no 'access_token'"
+            elif lifetime is None:
+                return token, None
             elif isinstance(lifetime, bool) or not isinstance(lifetime, (int, float)):
                 problem = "has no numeric 'expires_in'"
             elif lifetime <= 0:

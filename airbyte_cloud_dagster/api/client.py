@@ -32,9 +32,7 @@ from airbyte_cloud_dagster.api.arguments import (
     check_job_id,
     check_job_type,
     check_uuid,
-    iso_time,
     mask_url,
-    workspace_params,
 )
 from airbyte_cloud_dagster.api.auth import Auth
 from airbyte_cloud_dagster.api.connecting import connect
@@ -43,6 +41,7 @@ from airbyte_cloud_dagster.api.errors import (
     AirbyteConflict,
     AirbyteResponseError,
 )
+from airbyte_cloud_dagster.api.filters import job_list_params, workspace_params
 from airbyte_cloud_dagster.api.models import (
     AirbyteConnection,
     AirbyteDestination,
@@ -55,16 +54,17 @@ from airbyte_cloud_dagster.api.models import (
     JobType,
 )
 from airbyte_cloud_dagster.api.models.connections import connection_patch_body
+from airbyte_cloud_dagster.api.models.fields import UNUSABLE_ANSWER_HINT
 from airbyte_cloud_dagster.api.pagination import pages
 from airbyte_cloud_dagster.api.polling import PollPolicy, check_wait_arguments, wait_for_job
+from airbyte_cloud_dagster.api.responses import limit_answer_size
+from airbyte_cloud_dagster.api.setting_names import named_settings
 from airbyte_cloud_dagster.api.starting import JobStarter
 from airbyte_cloud_dagster.api.transport import Transport
 
 __all__ = ["AirbyteClient"]
 
 _Model = TypeVar("_Model")
-
-_ORDER_BY = ("createdAt|ASC", "createdAt|DESC", "updatedAt|ASC", "updatedAt|DESC")
 
 
 class AirbyteClient:
@@ -85,6 +85,7 @@ class AirbyteClient:
     Starting a job is never blindly retried: see :meth:`start_job`.
     """
 
+    @named_settings("AirbyteClient", listed_in="listed in help(AirbyteClient)")
     def __init__(
         self,
         api_url: str,
@@ -131,6 +132,9 @@ class AirbyteClient:
             allow_insecure_http=allow_insecure_http,
             logger=self.logger,
         )
+        # Every answer on this session, the token's and the Config API's too, is read at most
+        # MAX_ANSWER_BYTES deep (api/responses.py).
+        self._transport.session.hooks["response"].append(limit_answer_size)
         self.auth: Auth = self._transport.auth
         self._starter = JobStarter(
             self._transport,
@@ -255,8 +259,8 @@ class AirbyteClient:
         # A bare array, not a page (the spec's getStreamProperties / StreamPropertiesResponse).
         if not isinstance(payload, list):
             raise AirbyteResponseError(
-                f"GET {self._transport.base_path}/streams returned a {type(payload).__name__} "
-                f"instead of a list of stream properties; check the Airbyte version."
+                f"GET {self._transport.base_path}/streams returned {_json_kind(payload)} "
+                f"instead of a list of stream properties; {UNUSABLE_ANSWER_HINT}."
             )
         return [AirbyteStreamProperties.from_api(item) for item in payload]
 
@@ -266,12 +270,14 @@ class AirbyteClient:
         """Start a job on a connection, never starting two.
 
         Creating a job is not idempotent and can take tens of seconds (docs/airbyte/behaviour.md,
-        "Jobs"), so ``POST /jobs`` is never blindly retried. When it answers 409 ``try-again-later``
-        (a sync is already running), or when it times out, fails with 5xx or its connection drops
-        (the job may have been created anyway), the client looks for a job of the connection created
-        since the attempt began -- running or already finished -- then for a running one, and
-        follows it (logged at INFO). A 429 (nothing created) backs off. Only then does it POST
-        again, after a jittered delay, at most ``START_ATTEMPTS`` times in all. With
+        "Jobs"), so ``POST /jobs`` is never blindly retried. It first reads the connection's
+        newest job id (one request). When the POST answers 409 ``try-again-later`` (a sync is
+        already running), the client attaches to the running job; when it times out, fails with
+        5xx or its connection drops (the job may have been created anyway), it follows a job newer
+        than the one read first -- running or already finished -- else a running one (logged at
+        INFO); if that look fails, it raises without posting again. A 429 (nothing created) waits
+        (``Retry-After`` when sent). Only then does it POST again, after a logged, jittered delay,
+        at most ``MAX_START_POSTS`` times within ``START_WINDOW_SECONDS``. With
         ``on_conflict="fail"`` a 409 raises :class:`AirbyteConflict` instead. A 409
         ``state-conflict`` (inactive connection) is never retried. See ``api/starting.py``.
 
@@ -329,30 +335,16 @@ class AirbyteClient:
         params = workspace_params(workspace_ids)
         if connection_id is not None:
             params["connectionId"] = check_uuid("connection_id", connection_id)
-        if job_type is not None:
-            params["jobType"] = check_job_type(job_type).value
-        if status is not None:
-            params["status"] = JobStatus(status).value
-        for name, value in (
-            ("createdAtStart", created_at_start),
-            ("createdAtEnd", created_at_end),
-            ("updatedAtStart", updated_at_start),
-            ("updatedAtEnd", updated_at_end),
-        ):
-            if value is not None:
-                params[name] = iso_time(name, value)
-        if order_by is not None:
-            # Anything else is answered 400 (docs/airbyte/behaviour.md, "Jobs").
-            if order_by not in _ORDER_BY:
-                raise AirbyteConfigurationError(
-                    f"order_by={order_by!r} is not supported by Airbyte; use 'createdAt|ASC', "
-                    f"'createdAt|DESC', 'updatedAt|ASC' or 'updatedAt|DESC'."
-                )
-            params["orderBy"] = order_by
-        if limit is not None and (
-            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
-        ):
-            raise AirbyteConfigurationError(f"limit={limit!r} must be a positive integer or None.")
+        params |= job_list_params(
+            job_type=job_type,
+            status=status,
+            created_at_start=created_at_start,
+            created_at_end=created_at_end,
+            updated_at_start=updated_at_start,
+            updated_at_end=updated_at_end,
+            order_by=order_by,
+            limit=limit,
+        )
         return self._list("/jobs", params, AirbyteJob.from_api, limit=limit)
 
     def find_running_job(
@@ -420,3 +412,9 @@ class AirbyteClient:
         limit: int | None = None,
     ) -> list[_Model]:
         return list(pages(self._transport, path, params, parse, limit))
+
+
+def _json_kind(payload: Any) -> str:
+    """``a JSON object``, ``a string``...: what an answer was, as its JSON."""
+    kinds = {dict: "a JSON object", str: "a string", bool: "a boolean", type(None): "null"}
+    return kinds.get(type(payload), "a number")

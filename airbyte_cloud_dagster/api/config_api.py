@@ -1,16 +1,22 @@
-"""Best-effort reads from Airbyte's internal Config API: why a job failed, what each stream got.
+"""Best-effort reads from Airbyte's internal Config API: why a job failed, what each stream got,
+and the column types of a connection's streams.
 
-The public API has neither (docs/airbyte/behaviour.md, "Jobs": no per-stream statistics). The
-internal Configuration API has both in one call, ``POST <config base>/jobs/get_without_logs``
-``{id}``: the attempts' ``failureSummary.failures[]`` and, unlike ``jobs/get``, the job-level
-``streamAggregatedStats[]`` with namespaces and committed bytes (docs/airbyte/config-api.md §1-§3).
+The public API has none of these (docs/airbyte/behaviour.md, "Jobs": no per-stream statistics;
+``GET /streams`` gives column paths without types, and runs a schema discovery on the source
+when its cache is cold). The internal Configuration API has the first two in one call,
+``POST <config base>/jobs/get_without_logs`` ``{id}``: the attempts' ``failureSummary.failures[]``
+and, unlike ``jobs/get``, the job-level ``streamAggregatedStats[]`` with namespaces and committed
+bytes (docs/airbyte/config-api.md §1-§3); and the third in ``POST <config base>/connections/get``
+``{connectionId}``: the connection's *stored* catalog, each stream's JSON schema and whether it
+and its fields are selected (docs/airbyte/config-api.md §4), read without asking the source.
 
 **No stability promise.** Airbyte's own spec says it has "no active commitments to support this API
 long-term" (its ``config.yaml``; see docs/airbyte/config-api.md); that Cloud's Config API accepts
 the public API's token is what dagster-airbyte and PyAirbyte rely on, but no Airbyte document says
 so. So everything here fails soft: any error, a body that is not JSON, or a shape we do not expect
-gives ``None`` (logged at debug level), never an exception into the sync path. This module is the
-only place that knows the Config API exists.
+gives ``None`` (logged at debug level), never an exception into the sync path; reading a stored
+catalog raises only :class:`ConfigApiUnavailable`, whose ``reason`` the load logs once before it
+falls back to ``GET /streams``. This module is the only place that knows the Config API exists.
 
 >>> details = fetch_job_details(client, job_id=4821)
 >>> details.failure.failure_type, details.failure.external_message  # doctest: +SKIP
@@ -28,17 +34,21 @@ from typing import TYPE_CHECKING, Any
 
 from requests.adapters import HTTPAdapter
 
+from airbyte_cloud_dagster.api.errors import AirbyteRequestError
+from airbyte_cloud_dagster.api.models import AirbyteStreamProperties
 from airbyte_cloud_dagster.api.transport import Transport
 
 if TYPE_CHECKING:
     from airbyte_cloud_dagster.api.client import AirbyteClient
 
 __all__ = [
+    "ConfigApiUnavailable",
     "FailureReason",
     "JobDetails",
     "StreamStats",
     "config_api_url",
     "fetch_job_details",
+    "fetch_stored_catalog",
 ]
 
 logger = logging.getLogger(__name__)
@@ -129,6 +139,54 @@ def fetch_job_details(client: AirbyteClient, job_id: int) -> JobDetails | None:
         return None
 
 
+class ConfigApiUnavailable(Exception):
+    """The Config API did not give a connection's stored catalog. ``reason`` says why in a few
+    words (``"HTTP 404"``, ``"an unexpected answer"``); ``status`` is the HTTP status, if any."""
+
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+def fetch_stored_catalog(
+    client: AirbyteClient, connection_id: str
+) -> tuple[AirbyteStreamProperties, ...]:
+    """The selected streams of a connection's stored catalog, with typed columns (one ``POST
+    /connections/get``, no retries); raises :class:`ConfigApiUnavailable` on any failure.
+
+    >>> [s.stream_name for s in fetch_stored_catalog(client, connection_id)]  # doctest: +SKIP
+    ['charges', 'customers', 'balance_transactions']
+    """
+    try:
+        payload = _transport(client).request_json(
+            "POST", "/connections/get", json_body={"connectionId": connection_id}
+        )
+    except AirbyteRequestError as error:
+        raise ConfigApiUnavailable(f"HTTP {error.status_code}", error.status_code) from error
+    except Exception as error:  # fail soft: no answer, not JSON, no Config API URL
+        raise ConfigApiUnavailable(type(error).__name__) from error
+    return parse_stored_catalog(payload, connection_id)
+
+
+def parse_stored_catalog(payload: Any, connection_id: str) -> tuple[AirbyteStreamProperties, ...]:
+    """The selected entries of a ``ConnectionRead``'s ``syncCatalog.streams``."""
+    try:
+        if payload.get("connectionId") != connection_id:
+            raise ValueError("another connection's answer")
+        entries = payload["syncCatalog"]["streams"]
+        return tuple(
+            AirbyteStreamProperties.from_catalog_entry(entry)
+            for entry in entries
+            if entry.get("config", {}).get("selected") is not False
+        )
+    except Exception as error:  # the shape changed: Airbyte promises nothing here
+        logger.debug(
+            "Airbyte Config API: unexpected ConnectionRead for %s: %s", connection_id, error
+        )
+        raise ConfigApiUnavailable("an unexpected answer") from error
+
+
 def parse_job_details(payload: Any, job_id: int) -> JobDetails | None:
     """A ``JobInfoRead`` body as :class:`JobDetails`; None if its shape is not the expected one."""
     if not isinstance(payload, dict):
@@ -159,7 +217,9 @@ def _transport(client: AirbyteClient) -> Transport:
     public = client.transport
     if base_url not in public.session.adapters:
         # One try only, even to connect: a best-effort read must not back off for seconds.
-        public.session.mount(base_url, HTTPAdapter(max_retries=0))
+        # As many pooled connections as the public API's (session.py): a load reads many
+        # catalogs at once.
+        public.session.mount(base_url, HTTPAdapter(max_retries=0, pool_maxsize=32))
     settings = replace(
         public.settings,
         request_timeout=min(public.settings.request_timeout, MAX_READ_TIMEOUT),

@@ -6,6 +6,9 @@ Never assumes JSON: proxies answer 502/503/504 with HTML (docs/airbyte/behaviour
 problem object) means the request reached some other server or path: ``api_url`` is wrong, and the
 message says so and shows the expected forms.
 
+An answer larger than ``MAX_ANSWER_BYTES`` is not read (``limit_answer_size``, a session hook):
+Airbyte's largest answers are a few MB, and a body without end would hold the worker forever.
+
 Likewise an auth error from something in front of Airbyte (``is_gate_answer``) says which setting
 reaches past it: a 403 that is not JSON comes from an access proxy such as Cloudflare Access or
 IAP (``extra_headers``), a 401 asking for Basic auth from a Basic-auth proxy (``username`` and
@@ -18,8 +21,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -37,10 +42,12 @@ from airbyte_cloud_dagster.api.session import RETRY_STATUSES
 
 __all__ = [
     "EXPECTED_API_URLS",
+    "MAX_ANSWER_BYTES",
     "decode_json",
     "error_for_response",
     "excerpt",
     "is_gate_answer",
+    "limit_answer_size",
     "wrong_api_url_hint",
 ]
 
@@ -50,6 +57,11 @@ EXPECTED_API_URLS = (
     "self-managed Airbyte"
 )
 
+# The largest answer read. Airbyte's largest -- a page of 100 connections with their streams, a
+# big source's stream properties -- are a few MB; one far larger is not the Airbyte API answering
+# (a misrouted download, a proxy streaming without end), and reading it whole could take the
+# worker's memory, or never end.
+MAX_ANSWER_BYTES = 64 * 1024 * 1024
 _WHITESPACE = re.compile(r"\s+")
 _HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _SLUG = re.compile(r"[a-z0-9-]+")
@@ -80,7 +92,7 @@ class _Answer:
 def _read_answer(response: requests.Response) -> _Answer:
     try:
         body: Any = response.json()
-    except ValueError:  # HTML from a proxy, plain text from a gateway, ...
+    except (ValueError, RecursionError):  # HTML from a proxy, plain text from a gateway, ...
         text = response.text
         return _Answer(is_problem=False, detail=excerpt(text) if text.strip() else None)
     if not isinstance(body, dict):
@@ -145,7 +157,7 @@ def is_gate_answer(response: requests.Response) -> bool:
     if status == 403:
         try:
             response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return True
         return False
     return status == 407 or (status == 401 and _asks_for_basic(response))
@@ -244,6 +256,11 @@ def decode_json(
     """The JSON body of a success answer, or AirbyteResponseError with the body's start."""
     try:
         return response.json()
+    except RecursionError:  # e.g. [[[[...]]]]: more levels than Python's parser can take
+        raise AirbyteResponseError(
+            f"{method} {full_path} returned {response.status_code} with JSON nested too deep to "
+            f"read, so this is not the Airbyte API answering; {wrong_api_url_hint(api_url)}."
+        ) from None
     except ValueError:
         shown = excerpt(response.text) or "an empty body"
         raise AirbyteResponseError(
@@ -251,3 +268,50 @@ def decode_json(
             f"({shown!r}), so this is not the Airbyte API answering; "
             f"{wrong_api_url_hint(api_url)}."
         ) from None
+
+
+def limit_answer_size(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
+    """A session response hook (``session.hooks["response"]``), run before the body is read:
+    refuses an answer that says it is larger than ``MAX_ANSWER_BYTES``, and stops reading one
+    (chunked, or with a wrong length) as soon as it gets past that, raising
+    :class:`AirbyteResponseError` either way."""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        response.close()
+        raise _too_large(response)
+    if hasattr(response.raw, "stream"):  # urllib3's body; requests reads it through stream()
+        response.raw = _LimitedBody(response)
+    return response
+
+
+class _LimitedBody:
+    """urllib3's response body, read through ``stream()`` at most ``MAX_ANSWER_BYTES`` deep."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self._raw = response.raw
+        self._response = response
+
+    def stream(
+        self, amt: int | None = 2**16, decode_content: bool | None = None
+    ) -> Iterator[bytes]:
+        read = 0
+        for chunk in self._raw.stream(amt, decode_content=decode_content):
+            read += len(chunk)  # decoded bytes: a small gzip body may unpack to gigabytes
+            if read > MAX_ANSWER_BYTES:
+                self._raw.close()
+                raise _too_large(self._response)
+            yield chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def _too_large(response: requests.Response) -> AirbyteResponseError:
+    request = response.request
+    path = urlsplit(request.url or "").path
+    return AirbyteResponseError(
+        f"{request.method} {path} returned an answer larger than "
+        f"{MAX_ANSWER_BYTES // 2**20} MiB, far more than any answer of the Airbyte API, so the "
+        f"client stopped reading it; check that api_url points at the Airbyte API "
+        f"({EXPECTED_API_URLS})."
+    )

@@ -19,6 +19,7 @@ without them, requests reads those variables as usual. ``extra_headers`` go on e
 from __future__ import annotations
 
 import platform
+import random
 import re
 import warnings
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import InsecureRequestWarning
+from urllib3.exceptions import InsecureRequestWarning, InvalidHeader
 from urllib3.util.retry import Retry
 
 from airbyte_cloud_dagster.version import __version__
@@ -40,6 +41,7 @@ __all__ = [
     "TransportSettings",
     "build_session",
     "quiet_unverified_warnings",
+    "retry_after_seconds",
     "user_agent",
 ]
 
@@ -75,6 +77,12 @@ class TransportSettings:
     def connect_retries(self) -> int:
         return min(self.max_retries, CONNECT_RETRIES)
 
+    def backoff(self, retry: int) -> float:
+        """Seconds before the ``retry``-th (1, 2, ...) try of a loop of our own (a job's start,
+        a read refused after a fresh token): exponential, capped by ``backoff_max``, jittered
+        x0.5-1 so that many clients do not come back at once."""
+        return min(self.backoff_max, self.backoff_factor * 2**retry) * random.uniform(0.5, 1.0)
+
     def retry(self, methods: frozenset[str]) -> Retry:
         """The retry policy for ``methods``: exponential backoff with jitter, honouring
         ``Retry-After`` when a proxy sends one. ``raise_on_status=False`` hands the last error
@@ -97,6 +105,21 @@ class TransportSettings:
             raise_on_status=False,
             raise_on_redirect=False,
         )
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The seconds a ``Retry-After`` header asks for (delay-seconds or an HTTP date, read by
+    urllib3 as for the retried calls), or None when there is none or it cannot be read.
+
+    >>> retry_after_seconds("3")
+    3.0
+    """
+    if not value:
+        return None
+    try:
+        return float(Retry(0).parse_retry_after(value))
+    except InvalidHeader:
+        return None
 
 
 def user_agent() -> str:

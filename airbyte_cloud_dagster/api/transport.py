@@ -1,5 +1,6 @@
 """Sending one logical request: authenticate it, replay it once after a 401 when the auth can
-refresh, and turn the answer (or its absence) into a result or the precise error.
+refresh (a read refused again is replayed again, with backoff, up to ``max_retries`` times), and
+turn the answer (or its absence) into a result or the precise error.
 
 The session and its retry policy are in ``session``; reading error answers is in
 ``responses``, explaining missing answers in ``network``. Arrows run one way:
@@ -14,12 +15,14 @@ The session and its retry policy are in ``session``; reading error answers is in
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from airbyte_cloud_dagster.api.auth import Auth
+from airbyte_cloud_dagster.api.errors import AirbyteError
 from airbyte_cloud_dagster.api.network import connection_error
 from airbyte_cloud_dagster.api.responses import (
     decode_json,
@@ -32,6 +35,7 @@ from airbyte_cloud_dagster.api.session import (
     RETRY_STATUSES,
     TransportSettings,
     build_session,
+    retry_after_seconds,
 )
 
 # The names after Transport stay importable from here for code written before the split.
@@ -45,12 +49,20 @@ __all__ = [
     "decode_json",
     "error_for_response",
     "excerpt",
+    "retry_after",
 ]
 
 
+def retry_after(error: AirbyteError) -> float | None:
+    """The seconds the answer behind ``error`` asked to wait (its ``Retry-After``), or None."""
+    seconds = vars(error).get("retry_after")
+    return seconds if isinstance(seconds, float) else None
+
+
 class Transport:
-    """Sends one logical request: authenticates it, replays it once after a 401 when the auth
-    can refresh, and maps an error answer to the matching :class:`AirbyteRequestError`."""
+    """Sends one logical request: authenticates it, replays it after a 401 when the auth can
+    refresh (once; a read up to ``max_retries`` more times, with backoff), and maps an error
+    answer to the matching :class:`AirbyteRequestError`."""
 
     def __init__(
         self,
@@ -95,27 +107,55 @@ class Transport:
         full_path = self.base_path + path
         authorization = self.auth.authorization()
         response = self._send_once(method, path, params, json_body, authorization)
-        # A 401 asking for Basic auth is a proxy's unless the client sends Basic auth: no token
-        # would get past it, so it is not the auth's to handle.
-        gate = response.status_code == 401 and is_gate_answer(response) and not self.auth.is_basic
-        if response.status_code == 401 and not gate:
+        replays = 0
+        while self._refused_token(response) and self._may_replay(method, replays):
             # A missing or expired token is rejected before the controller runs
             # (docs/airbyte/behaviour.md, "Authentication"), so replaying -- even POST /jobs --
-            # cannot start a second job.
+            # cannot start a second job. A fresh token refused again (revoked at once, a
+            # proxy's hiccup) is only worth more tries for reads, which are safe to repeat.
             self.auth.handle_unauthorized(authorization, method=method, path=full_path)
-            self.logger.info("%s %s got 401; replaying once with a fresh token.", method, full_path)
             response.close()
+            if replays:
+                delay = self.settings.backoff(replays)
+                self.logger.warning(
+                    "%s %s got 401 again with a fresh token; reading is safe to repeat, so "
+                    "trying again in %.1f s with another (retry %s of %s).",
+                    method,
+                    full_path,
+                    delay,
+                    replays,
+                    self.settings.max_retries,
+                )
+                time.sleep(delay)
+            else:
+                self.logger.info("%s %s got 401; replaying with a fresh token.", method, full_path)
+            replays += 1
             authorization = self.auth.authorization()
             response = self._send_once(method, path, params, json_body, authorization)
         if response.status_code >= 400:
-            raise error_for_response(
+            error = error_for_response(
                 method,
                 full_path,
                 response,
                 retried=method in IDEMPOTENT_METHODS,
                 api_url=self.base_url,
             )
+            # Kept for the callers that wait themselves (starting a job: api/starting.py).
+            vars(error)["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"))
+            raise error
         return response
+
+    def _refused_token(self, response: requests.Response) -> bool:
+        """A 401 for the auth to handle: one asking for Basic auth is a proxy's unless the
+        client sends Basic auth, and no token would get past it."""
+        if response.status_code != 401:
+            return False
+        return self.auth.is_basic or not is_gate_answer(response)
+
+    def _may_replay(self, method: str, replays: int) -> bool:
+        if replays == 0:
+            return True
+        return method in IDEMPOTENT_METHODS and replays <= self.settings.max_retries
 
     def _send_once(
         self,

@@ -1,8 +1,9 @@
 """Airbyte connections as Dagster assets: one asset per destination table.
 
-The public API syncs a whole connection, so by default each connection is one multi-asset
-whose tables materialize together (``can_subset=False``: no pretend subsetting);
-``execution="one_step"`` makes one multi-asset over every connection instead (one_step.py).
+By default each connection is one multi-asset (one step); it can be subset, and since the public
+API syncs whole connections, every table a selected connection's sync refreshed is recorded
+(assets/multi_asset.py); ``execution="one_step"`` makes one multi-asset over every connection
+instead (one_step.py).
 Every body is the same: ``airbyte.sync_and_poll(context)`` (sync/body.py).
 
 Example::
@@ -25,7 +26,7 @@ import dagster as dg
 from airbyte_cloud_dagster.api import AirbyteConnection
 from airbyte_cloud_dagster.assets.multi_asset import SyncBody, sync_multi_asset
 from airbyte_cloud_dagster.assets.one_step import one_step_asset
-from airbyte_cloud_dagster.assets.specs import build_specs
+from airbyte_cloud_dagster.assets.specs import build_specs, translator_for
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.gc_pause import paused_gc
@@ -37,7 +38,7 @@ from airbyte_cloud_dagster.workspace.options import (
     ConnectionFilter,
     OnMissingSnapshot,
 )
-from airbyte_cloud_dagster.workspace.specs import AirbyteTranslator
+from airbyte_cloud_dagster.workspace.specs import AirbyteTranslator, KeyScheme
 
 DEFAULT_POOL = "airbyte"
 DEFAULT_RESOURCE_KEY = "airbyte"
@@ -50,6 +51,7 @@ def load_airbyte_cloud_assets(
     airbyte: AirbyteCloudResource,
     connection_ids: Sequence[str] | str | None = None,
     connection_filter: ConnectionFilter | None = None,
+    connection_tags: Sequence[str] | str | None = None,
     translator: AirbyteTranslator | None = None,
     resource_key: str = DEFAULT_RESOURCE_KEY,
     pool: str | None = DEFAULT_POOL,
@@ -58,19 +60,25 @@ def load_airbyte_cloud_assets(
     snapshot_path: str | os.PathLike[str] | None = None,
     on_missing_snapshot: OnMissingSnapshot = "fetch",
     execution: Execution = "per_connection",
+    key_scheme: KeyScheme | None = None,
 ) -> list[dg.AssetsDefinition]:
     """One multi-asset per connection: every active connection, or the ones named.
 
     The loading options are those of :class:`AirbyteLoadOptions` (``connection_ids``,
-    ``connection_filter``, ``fetch_column_schema``, ``max_concurrent_requests``,
-    ``snapshot_path``, ``on_missing_snapshot``). ``pool`` lets Dagster's concurrency settings
-    cap how many syncs run at once. ``execution="one_step"`` builds one multi-asset that syncs
-    every selected connection in one step (``build_airbyte_assets``).
+    ``connection_filter``, ``connection_tags``, ``fetch_column_schema``,
+    ``max_concurrent_requests``, ``snapshot_path``, ``on_missing_snapshot``). ``pool`` lets
+    Dagster's concurrency settings cap how many syncs run at once. ``execution="one_step"``
+    builds one multi-asset that syncs every selected connection in one step
+    (``build_airbyte_assets``).
+    ``key_scheme="dagster_airbyte"`` keeps dagster-airbyte's asset keys, group and kinds
+    (``DagsterAirbyteKeysTranslator``); default ``[namespace, table]``.
     """
     _check_execution(execution)  # before the workspace is read
+    translator = translator_for(translator, key_scheme)
     options = AirbyteLoadOptions(
         connection_ids=connection_ids,
         connection_filter=connection_filter,
+        connection_tags=connection_tags,
         fetch_column_schema=fetch_column_schema,
         max_concurrent_requests=max_concurrent_requests,
         snapshot_path=snapshot_path,
@@ -94,20 +102,22 @@ def build_airbyte_assets(
     pool: str | None = DEFAULT_POOL,
     execution: Execution = "per_connection",
     body: SyncBody | None = None,
+    key_scheme: KeyScheme | None = None,
 ) -> list[dg.AssetsDefinition]:
     """The assets of already-fetched workspace data (no API call).
 
     ``execution="per_connection"``: one multi-asset (one step) per connection.
     ``execution="one_step"``: one multi-asset, ``airbyte_sync_all``, over every connection,
     that syncs the selected connections in one step (see ``one_step.py``). ``body`` replaces
-    the step's body (default: ``airbyte.sync_and_poll(context)``)::
+    the step's body (default: ``airbyte.sync_and_poll(context)``); ``key_scheme`` as in
+    ``load_airbyte_cloud_assets``::
 
         build_airbyte_assets(data, execution="one_step")
     """
     _check_execution(execution)
     specs_by_connection = {
         connection_id: specs
-        for connection_id, specs in build_specs(data, translator).items()
+        for connection_id, specs in build_specs(data, translator, key_scheme=key_scheme).items()
         if specs
     }
     if execution == "one_step":
@@ -127,7 +137,6 @@ def build_airbyte_assets(
         sync_multi_asset(
             specs_by_connection[connection.connection_id],
             name=op_names[connection.connection_id],
-            can_subset=False,
             resource_key=resource_key,
             pool=pool,
             body=body,

@@ -5,9 +5,10 @@
 jobs-list request per poll, and records each connection's tables as soon as its job ends.
 
 - The multi-asset can be subset, but the public API syncs whole connections: any selected table
-  syncs its connection, and only the selected tables are reported as materialized. Dagster has
-  no public way to make a subset of a multi-asset's keys selectable only together (its
-  "execution sets" are all or nothing per multi-asset), so every table's description says so.
+  syncs its connection, once, and every table of that connection is recorded as materialized,
+  the ones not selected saying so (``multi_asset.py`` says why). Dagster has no public way to
+  make a subset of a multi-asset's keys selectable only together (its "execution sets" are all
+  or nothing per multi-asset), so every table's description says so.
 - A failed connection does not stop the others: the step fails at the end with one
   ``dagster.Failure`` listing every failed connection, its job and its page.
 
@@ -57,17 +58,15 @@ def one_step_asset(
         for connection_id, group in specs_by_connection.items()
         for spec in group
     ]
-    return sync_multi_asset(
-        specs, name=name, can_subset=True, resource_key=resource_key, pool=pool, body=body
-    )
+    return sync_multi_asset(specs, name=name, resource_key=resource_key, pool=pool, body=body)
 
 
 def _with_note(spec: dg.AssetSpec, connection: str, tables: int, name: str) -> dg.AssetSpec:
     note = (
         f"Synced by the one-step asset '{name}' together with the {tables - 1} other table(s) of "
         f"the Airbyte connection '{connection}': Airbyte syncs whole connections, so selecting "
-        "any of its tables syncs all of them, but only the selected tables are recorded as "
-        "materialized."
+        "any of its tables syncs all of them, and each is recorded as materialized (the ones "
+        "not selected say so)."
         if tables > 1
         else f"Synced by the one-step asset '{name}' (Airbyte connection '{connection}')."
     )

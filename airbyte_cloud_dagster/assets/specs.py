@@ -34,7 +34,10 @@ from airbyte_cloud_dagster.workspace.options import (
     OnMissingSnapshot,
 )
 from airbyte_cloud_dagster.workspace.specs import (
+    KEY_SCHEMES,
     AirbyteTranslator,
+    DagsterAirbyteKeysTranslator,
+    KeyScheme,
 )
 
 
@@ -43,19 +46,25 @@ def load_airbyte_asset_specs(
     airbyte: AirbyteCloudResource,
     connection_ids: Sequence[str] | str | None = None,
     connection_filter: ConnectionFilter | None = None,
+    connection_tags: Sequence[str] | str | None = None,
     translator: AirbyteTranslator | None = None,
     fetch_column_schema: bool = True,
     max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS,
     snapshot_path: str | os.PathLike[str] | None = None,
     on_missing_snapshot: OnMissingSnapshot = "fetch",
+    key_scheme: KeyScheme | None = None,
 ) -> list[dg.AssetSpec]:
     """The asset specs of every active connection (or the ones named), without a body.
 
     The options are those of :class:`AirbyteLoadOptions`; ``translator`` decides each spec.
+    ``key_scheme="dagster_airbyte"`` keeps dagster-airbyte's asset keys (the same as
+    ``translator=DagsterAirbyteKeysTranslator()``); default ``[namespace, table]``.
     """
+    translator = translator_for(translator, key_scheme)  # checked before any request
     options = AirbyteLoadOptions(
         connection_ids=connection_ids,
         connection_filter=connection_filter,
+        connection_tags=connection_tags,
         fetch_column_schema=fetch_column_schema,
         max_concurrent_requests=max_concurrent_requests,
         snapshot_path=snapshot_path,
@@ -66,15 +75,19 @@ def load_airbyte_asset_specs(
 
 
 def build_specs(
-    data: AirbyteWorkspaceData, translator: AirbyteTranslator | None = None
+    data: AirbyteWorkspaceData,
+    translator: AirbyteTranslator | None = None,
+    *,
+    key_scheme: KeyScheme | None = None,
 ) -> dict[str, list[dg.AssetSpec]]:
     """Asset specs per connection id, with keys made unique across the whole workspace.
 
     Streams whose keys sanitise alike (``a-b`` and ``a_b``) get a short stable suffix. Specs
     are ``skippable``: with wait_mode="sensor" the run only starts the sync, and the sync sensor
-    records the tables when the job ends (sync/starting.py).
+    records the tables when the job ends (sync/starting.py). ``key_scheme`` chooses the
+    default translator (``workspace.specs.translator_for``).
     """
-    translator = translator or AirbyteTranslator()
+    translator = translator_for(translator, key_scheme)
     props = {c.connection_id: list(data.stream_props(c)) for c in data.connections}
     _warn_empty([c for c in data.connections if not props[c.connection_id]])
     translated = {
@@ -86,6 +99,33 @@ def build_specs(
         connection_id: [_finished(spec, connection_id, counts[spec.key] > 1) for spec in specs]
         for connection_id, specs in translated.items()
     }
+
+
+def translator_for(
+    translator: AirbyteTranslator | None, key_scheme: str | None
+) -> AirbyteTranslator:
+    """The translator a loader uses: ``translator``, else the one of ``key_scheme``.
+
+    Raises when both are given and disagree, since a translator decides its own keys.
+    """
+    if key_scheme is not None and key_scheme not in KEY_SCHEMES:
+        raise dg.DagsterInvalidDefinitionError(
+            f"key_scheme={key_scheme!r} is not one of {', '.join(map(repr, KEY_SCHEMES))}."
+        )
+    if translator is None:
+        dagster_airbyte = key_scheme == "dagster_airbyte"
+        return DagsterAirbyteKeysTranslator() if dagster_airbyte else AirbyteTranslator()
+    own_scheme = getattr(translator, "key_scheme", "namespace_table")  # duck-typed ones too
+    if key_scheme is not None and key_scheme != own_scheme:
+        base = {"dagster_airbyte": "DagsterAirbyteKeysTranslator"}.get(
+            key_scheme, "AirbyteTranslator"
+        )
+        raise dg.DagsterInvalidDefinitionError(
+            f"key_scheme={key_scheme!r} disagrees with the translator "
+            f"{type(translator).__name__}, whose keys are {own_scheme!r}; subclass "
+            f"{base} instead, or leave key_scheme out."
+        )
+    return translator
 
 
 def _warn_empty(connections: Sequence[AirbyteConnection]) -> None:

@@ -45,9 +45,14 @@ class CronSchedule:
 
 
 class UnsupportedSchedule(ValueError):
-    """An Airbyte schedule with no exact five-field cron equivalent (or not valid at all)."""
+    """An Airbyte schedule with no exact five-field cron equivalent (or not valid at all).
+
+    ``reason`` is a clause without a final period: the callers say what to do after it
+    (``"...: '0 0 12 L * ? UTC': 'L' (last) in ...; schedule its assets with ..."``).
+    """
 
     def __init__(self, expression: str, reason: str) -> None:
+        reason = reason.rstrip(".")
         super().__init__(f"{expression!r}: {reason}")
         self.expression = expression
         self.reason = reason

@@ -161,7 +161,7 @@ class _WithPolicy:
             name = md.value_of(spec.metadata, md.CONNECTION_NAME)
             message = (
                 f"The Airbyte schedule of connection '{name}' ({connection_id}) gives its "
-                f"tables no freshness policy: {error}. Give them one yourself "
+                f"tables no freshness policy: {error}; give them one yourself "
                 "(dg.FreshnessPolicy), or pass on_unsupported='warn' to leave them without."
             )
             if self.fail:

@@ -150,7 +150,7 @@ def mirrored_schedules(
         except UnsupportedSchedule as error:
             message = (
                 f"The Airbyte schedule of connection {connection.label} cannot be mirrored in "
-                f"Dagster: {error}. Schedule its assets with build_airbyte_schedule(...) "
+                f"Dagster: {error}; schedule its assets with build_airbyte_schedule(...) "
                 "instead, or keep Airbyte scheduling it and record its syncs with "
                 "build_airbyte_sync_sensor."
             )

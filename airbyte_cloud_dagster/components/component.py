@@ -41,6 +41,7 @@ from airbyte_cloud_dagster.assets.loader import (
     DEFAULT_RESOURCE_KEY,
     build_airbyte_assets,
 )
+from airbyte_cloud_dagster.assets.specs import translator_for
 from airbyte_cloud_dagster.components.automation import definitions_with_automation
 from airbyte_cloud_dagster.components.models import (
     AirbyteConnectionSelector,
@@ -60,14 +61,20 @@ from airbyte_cloud_dagster.components.state import (
 from airbyte_cloud_dagster.components.translation import (
     AirbyteTranslation,
     AirbyteTranslationArgs,
+    check_one_freshness,
     resolve_translation,
 )
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.degraded import degraded_summary
 from airbyte_cloud_dagster.workspace.loading import snapshot_or_fetch
 from airbyte_cloud_dagster.workspace.naming import short_hash
 from airbyte_cloud_dagster.workspace.snapshot import AirbyteSnapshotError, write_snapshot
-from airbyte_cloud_dagster.workspace.specs import AirbyteConnectionTableProps, AirbyteTranslator
+from airbyte_cloud_dagster.workspace.specs import (
+    AirbyteConnectionTableProps,
+    AirbyteTranslator,
+    KeyScheme,
+)
 
 
 @dg.scaffold_with(AirbyteWorkspaceComponentScaffolder)
@@ -96,7 +103,9 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
         dg.Resolver(
             resolve_connection_selector,
             model_field_type=AirbyteConnectionSelectorArgs,
-            description="Which connections: by_id, by_name or by_name_pattern; default all active.",
+            description=(
+                "Which connections: by_id, by_name, by_name_pattern or by_tag; default all active."
+            ),
         ),
     ] = None
     translation: Annotated[
@@ -105,9 +114,20 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
             resolve_translation,
             model_field_type=AirbyteTranslationArgs,
             inject_before_resolve=False,
-            description="Asset attributes to set, templated with {{ props.* }} and {{ spec.* }}.",
+            description=(
+                "Dagster's asset attributes to set (key, deps, automation_condition, "
+                "freshness_policy, ...), templated with {{ props.* }} and {{ spec.* }}."
+            ),
         ),
     ] = None
+    key_scheme: KeyScheme = Field(
+        default="namespace_table",
+        description=(
+            "'namespace_table': keys [namespace, table], groups per connection. "
+            "'dagster_airbyte': dagster-airbyte's default keys (stream prefix + stream name, "
+            "one part), group and kinds, so a project moving from it keeps its assets' history."
+        ),
+    )
     execution: Literal["per_connection", "one_step"] = Field(
         default="per_connection",
         description=(
@@ -162,7 +182,7 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
                 spec = super().get_asset_spec(props)
                 return spec.replace_attributes(owners=["team:ingest"])
         """
-        return AirbyteTranslator().get_asset_spec(props)
+        return self._key_scheme_translator.get_asset_spec(props)
 
     def execute(
         self, context: dg.AssetExecutionContext, airbyte: AirbyteCloudResource
@@ -195,11 +215,19 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
 
     def write_state_to_path(self, state_path: Path) -> None:
         """Fetch the selected connections and write their snapshot: the component's state."""
-        write_snapshot(self._fetch(), state_path)
+        data = self._fetch()
+        write_snapshot(data, state_path)
+        summary = degraded_summary(data.degraded)
+        if summary:  # each failed read was a warning already; say how to heal the state
+            _logger().warning(
+                f"{summary}; run `dg utils refresh-defs-state` again once Airbyte answers to "
+                "heal it."
+            )
 
     def build_defs_from_state(
         self, context: dg.ComponentLoadContext, state_path: Path | None
     ) -> dg.Definitions:
+        check_one_freshness(self.translation, self.freshness.from_airbyte_schedule)
         data = self._load_state(state_path)
         assets = build_airbyte_assets(
             data,
@@ -222,6 +250,10 @@ class AirbyteWorkspaceComponent(dg.StateBackedComponent, dg.Model, dg.Resolvable
     @property
     def selector(self) -> AirbyteConnectionSelector:
         return self.connection_selector or AirbyteConnectionSelector()
+
+    @cached_property
+    def _key_scheme_translator(self) -> AirbyteTranslator:
+        return translator_for(None, self.key_scheme)
 
     @cached_property
     def translator(self) -> AirbyteTranslator:

@@ -2,16 +2,15 @@
 
 Five blocks have their own shape; every other attribute of the component is a plain value:
 
-- ``workspace``: the fields of :class:`~airbyte_cloud_dagster.AirbyteCloudResource`, read from
-  the resource itself so the YAML never drifts from the Python API. A secret given as
-  ``"{{ env.NAME }}"`` becomes ``dagster.EnvVar("NAME")`` (each value of ``extra_headers`` too):
-  its value never reaches the Dagster UI, and loading from state needs no credentials at all.
-- ``connection_selector``: ``by_id``, ``by_name`` or ``by_name_pattern`` (shell-style globs),
-  exactly one; none means every active connection.
-- ``translation``: the same attributes Dagster's own integration components take (``key``,
-  ``key_prefix``, ``group_name``, ``description``, ``tags``, ``kinds``, ``metadata``,
-  ``owners``), templated per asset with ``{{ props.* }}`` (an ``AirbyteConnectionTableProps``) and
-  ``{{ spec.* }}`` (the default ``AssetSpec``): see ``translation.py``.
+- ``workspace``: the fields of :class:`~airbyte_cloud_dagster.AirbyteCloudResource`, secrets
+  kept as ``EnvVar``s: see ``workspace_args.py``.
+- ``connection_selector``: ``by_id``, ``by_name``, ``by_name_pattern`` (shell-style globs) or
+  ``by_tag`` (Airbyte tag names), exactly one; none means every active connection.
+- ``translation``: Dagster's own asset attributes model (``dg.AssetAttributesModel``: ``key``,
+  ``deps``, ``automation_condition``, ``freshness_policy``, ... all fourteen), templated per
+  asset with ``{{ props.* }}`` (an ``AirbyteConnectionTableProps``) and ``{{ spec.* }}`` (the
+  default ``AssetSpec``): see ``translation.py``. ``key_scheme`` (a plain value) chooses the
+  default spec it applies to.
 - ``schedules``: whether to mirror the schedules Airbyte runs the connections on.
 - ``freshness``: whether each table gets a freshness policy from its connection's schedule.
 
@@ -20,106 +19,49 @@ A mistake names its field: ``dg check yaml`` and loading report the YAML path an
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
 import dagster as dg
-import pydantic
 from pydantic import Field, model_validator
 
 from airbyte_cloud_dagster.api import AirbyteConfigurationError, AirbyteConnection
-from airbyte_cloud_dagster.api.arguments import check_credentials, check_uuid
-from airbyte_cloud_dagster.resource import AirbyteCloudResource
+from airbyte_cloud_dagster.api.arguments import check_uuid
 
-# Fields whose "{{ env.NAME }}" template becomes an EnvVar instead of the variable's value.
-SECRET_FIELDS = ("client_id", "client_secret", "api_token", "username", "password", "proxy_url")
-# Mappings whose values are secrets, each "{{ env.NAME }}" value an EnvVar.
-SECRET_MAPPINGS = ("extra_headers",)
-# Where the YAML type says more than the resource's: its `verify` is Any to Dagster's config
-# system, which has no bool-or-str union.
-_YAML_TYPES: dict[str, Any] = {"verify": bool | str}
-_ENV_TEMPLATE = re.compile(
-    r"""^\{\{\s*env(?:\.(?P<attr>\w+)|\(\s*['"](?P<call>\w+)['"]\s*\))\s*\}\}$"""
+# The workspace block lives in workspace_args.py; its names stay importable from here.
+from airbyte_cloud_dagster.components.workspace_args import (
+    SECRET_FIELDS,
+    SECRET_MAPPINGS,
+    AirbyteWorkspaceArgs,
+    env_var_name,
+    resolve_workspace,
 )
 
-
-# --------------------------------------------------------------------------- workspace
-
-
-def _workspace_args_model() -> type[dg.Model]:
-    """A YAML model with exactly the resource's fields, types, defaults and descriptions."""
-    fields: dict[str, Any] = {}
-    for name, info in AirbyteCloudResource.model_fields.items():
-        annotation = _YAML_TYPES.get(name, info.annotation)
-        fields[name] = (annotation, Field(default=info.default, description=info.description))
-    return pydantic.create_model(
-        "AirbyteWorkspaceArgs",
-        __base__=dg.Model,
-        __doc__="How to reach Airbyte and follow its syncs (AirbyteCloudResource's fields).",
-        **fields,
-    )
-
-
-AirbyteWorkspaceArgs = _workspace_args_model()
-
-
-def resolve_workspace(context: dg.ResolutionContext, model: dg.Model) -> AirbyteCloudResource:
-    """The resource, with ``{{ env.NAME }}`` secrets kept as ``EnvVar``s."""
-    settings: dict[str, Any] = {}
-    for name in model.model_fields_set:
-        raw = getattr(model, name)
-        env_var = _env_var_of(raw) if name in SECRET_FIELDS else None
-        if env_var is not None:
-            settings[name] = dg.EnvVar(env_var)
-        elif name in SECRET_MAPPINGS and isinstance(raw, dict):
-            settings[name] = {
-                key: dg.EnvVar(var)
-                if (var := _env_var_of(value)) is not None
-                else context.at_path(name).at_path(key).resolve_value(value)
-                for key, value in raw.items()
-            }
-        else:
-            settings[name] = context.at_path(name).resolve_value(raw)
-    _check_credentials(settings)
-    return AirbyteCloudResource(**settings)
-
-
-def env_var_name(value: Any) -> str | None:
-    """The variable behind an ``EnvVar`` setting, else None."""
-    return value.env_var_name if isinstance(value, dg.EnvVar) else None
-
-
-def _env_var_of(raw: Any) -> str | None:
-    if not isinstance(raw, str):
-        return None
-    match = _ENV_TEMPLATE.match(raw.strip())
-    return (match.group("attr") or match.group("call")) if match else None
-
-
-def _check_credentials(settings: dict[str, Any]) -> None:
-    """One kind of credentials or none (the resource's own rule, ``check_credentials``), caught
-    when the YAML loads, not at the first sync, and named by its YAML path."""
-    try:
-        check_credentials(
-            *(settings.get(name) or None for name in ("client_id", "client_secret", "api_token")),
-            username=settings.get("username") or None,
-            password=settings.get("password") or None,
-            extra_headers=settings.get("extra_headers") or None,
-        )
-    except AirbyteConfigurationError as error:
-        # "workspace.password is missing; ...", but "workspace: Both api_token and ...".
-        named = str(error).split(" ", 1)[0] in AirbyteCloudResource.model_fields
-        raise ValueError(f"workspace{'.' if named else ': '}{error}") from None
+__all__ = [
+    "SECRET_FIELDS",
+    "SECRET_MAPPINGS",
+    "AirbyteConnectionSelector",
+    "AirbyteConnectionSelectorArgs",
+    "AirbyteFreshnessArgs",
+    "AirbyteScheduleArgs",
+    "AirbyteWorkspaceArgs",
+    "env_var_name",
+    "resolve_connection_selector",
+    "resolve_workspace",
+]
 
 
 # --------------------------------------------------------------------------- connection selector
 
 
+SELECTOR_FIELDS = ("by_id", "by_name", "by_name_pattern", "by_tag")
+
+
 class AirbyteConnectionSelectorArgs(dg.Model):
-    """Which connections become assets: exactly one of the three lists."""
+    """Which connections become assets: exactly one of the four lists."""
 
     by_id: list[str] | None = Field(
         default=None,
@@ -136,6 +78,34 @@ class AirbyteConnectionSelectorArgs(dg.Model):
             "text, ? one character), e.g. '* → Warehouse'."
         ),
     )
+    by_tag: list[str] | None = Field(
+        default=None,
+        description=(
+            "Airbyte tag names: the active connections carrying at least one of them, e.g. "
+            "'team:finance'."
+        ),
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_as_written(cls, values: Any) -> Any:
+        """A misspelt way to select, or one name where a list is expected, said plainly."""
+        if not isinstance(values, dict):
+            return values
+        ways = SELECTOR_FIELDS
+        for key, value in values.items():
+            if key not in ways:
+                close = difflib.get_close_matches(str(key), ways, n=1)
+                hint = f"; did you mean {close[0]}?" if close else "."
+                raise AirbyteConfigurationError(
+                    f"connection_selector.{key} is not one of {', '.join(ways)}{hint}"
+                )
+            if isinstance(value, str) and "{{" not in value:
+                raise AirbyteConfigurationError(
+                    f"connection_selector.{key} is one text, not a list; write it as a list, "
+                    f"e.g. {key}: [{value!r}]."
+                )
+        return values
 
 
 @dataclass(frozen=True)
@@ -145,6 +115,7 @@ class AirbyteConnectionSelector:
     by_id: tuple[str, ...] = ()
     by_name: tuple[str, ...] = ()
     by_name_pattern: tuple[str, ...] = ()
+    by_tag: tuple[str, ...] = ()
 
     def matches(self, connection: AirbyteConnection) -> bool:
         """Whether ``connection`` is selected (``by_id`` selects by id, whatever its status)."""
@@ -154,11 +125,13 @@ class AirbyteConnectionSelector:
             return connection.name in self.by_name
         if self.by_name_pattern:
             return any(fnmatch.fnmatchcase(connection.name, p) for p in self.by_name_pattern)
+        if self.by_tag:
+            return any(tag.name in self.by_tag for tag in connection.tags)
         return True
 
     def describe(self) -> str:
         """A stable text of the selection, part of the default state key."""
-        for field in ("by_id", "by_name", "by_name_pattern"):
+        for field in SELECTOR_FIELDS:
             values = getattr(self, field)
             if values:
                 return f"{field}={sorted(values)}"
@@ -170,22 +143,24 @@ def resolve_connection_selector(
 ) -> AirbyteConnectionSelector:
     resolved = {
         field: tuple(context.at_path(field).resolve_value(values))
-        for field in ("by_id", "by_name", "by_name_pattern")
+        for field in SELECTOR_FIELDS
         if (values := getattr(model, field)) is not None
     }
     if len(resolved) != 1:
         given = ", ".join(sorted(resolved)) or "none"
-        raise ValueError(
-            "connection_selector takes exactly one of by_id, by_name, by_name_pattern "
+        raise AirbyteConfigurationError(
+            "connection_selector takes exactly one of by_id, by_name, by_name_pattern, by_tag "
             f"(given: {given}); leave connection_selector out for every active connection."
         )
     (field, values), *_ = resolved.items()
     if not values or not all(isinstance(v, str) and v.strip() for v in values):
-        raise ValueError(f"connection_selector.{field} must be a non-empty list of names.")
+        raise AirbyteConfigurationError(
+            f"connection_selector.{field} must be a non-empty list of names."
+        )
     if field == "by_id":
         bad = [value for value in values if not _is_uuid(value)]
         if bad:
-            raise ValueError(
+            raise AirbyteConfigurationError(
                 f"connection_selector.by_id: {', '.join(map(repr, bad))} is not a connection "
                 "id (a UUID such as 9924bcd0-99be-453d-ba47-c2c9766f7da5); to select by name, "
                 "use connection_selector.by_name."
@@ -259,7 +234,7 @@ class AirbyteFreshnessArgs(dg.Model, dg.Resolvable):
     @model_validator(mode="after")
     def _grace_when_on(self) -> AirbyteFreshnessArgs:
         if self.from_airbyte_schedule and self.grace_minutes is None:
-            raise ValueError(
+            raise AirbyteConfigurationError(
                 "freshness.grace_minutes is required with from_airbyte_schedule: true (how "
                 "long a sync may take to land, e.g. 30)."
             )

@@ -4,7 +4,8 @@ Writes ``PATH/defs.yaml`` with the credentials read from environment variables (
 secret in the file) and only the settings given on the command line::
 
     dg scaffold defs airbyte_cloud_dagster.components.AirbyteWorkspaceComponent airbyte \\
-        --workspace-id 7c1f... --connection-name-pattern "* → Warehouse" --execution one_step
+        --workspace-id 7c1f... --connection-name-pattern "* → Warehouse" --execution one_step \\
+        --key-scheme dagster_airbyte
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class AirbyteScaffoldParams(BaseModel):
     wait_mode: Literal["blocking", "sensor"] | None = None
     mirror_schedules: bool | None = Field(
         default=None, description="Mirror the schedules Airbyte runs connections on."
+    )
+    key_scheme: Literal["namespace_table", "dagster_airbyte"] | None = Field(
+        default=None,
+        description="dagster_airbyte: keep the asset keys dagster-airbyte gave the tables.",
     )
 
 
@@ -110,4 +115,6 @@ def scaffold_attributes(params: AirbyteScaffoldParams) -> dict[str, Any]:
         attributes["execution"] = params.execution
     if params.mirror_schedules:
         attributes["schedules"] = {"mirror_airbyte": True}
+    if params.key_scheme:
+        attributes["key_scheme"] = params.key_scheme
     return attributes

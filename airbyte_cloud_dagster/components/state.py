@@ -50,6 +50,7 @@ def fetch_selected(
     options = AirbyteLoadOptions(
         connection_ids=list(selector.by_id) or None,
         connection_filter=None if selector.by_id else selected,
+        connection_tags=selector.by_tag or None,  # a tag no connection carries: a warning
         fetch_column_schema=fetch_column_schema,
     )
     data = AirbyteWorkspaceData.fetch(
@@ -87,6 +88,7 @@ def read_selected(
     options = AirbyteLoadOptions(
         connection_ids=list(selector.by_id) or None,
         connection_filter=None if selector.by_id else selector.matches,
+        connection_tags=selector.by_tag or None,
     )
     return data.select(options, logger=_logger())
 

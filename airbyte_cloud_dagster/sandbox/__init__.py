@@ -24,6 +24,8 @@ from airbyte_cloud_dagster.sandbox.seed import (
     SourceSeed,
     StreamSeed,
     WorkspaceSeed,
+)
+from airbyte_cloud_dagster.sandbox.seed_files import (
     load_workspace,
     workspace_from_dict,
     workspace_to_dict,

@@ -3,7 +3,8 @@
 Options: ``--host`` (default 127.0.0.1), ``--port`` (default 8765, as ``make demo``; 0 = a
 free port), ``--client-id``/``--client-secret`` (default the demo's), ``--seed FILE``
 (YAML/JSON, see seed.py; default the demo workspace), ``--warehouse PATH``,
-``--job-duration S``, ``--token-lifetime S``, ``--no-auth`` (self-managed without auth),
+``--job-duration S``, ``--token-lifetime S``, ``--discovery-seconds S`` (what a schema discovery
+behind ``GET /streams`` costs, default 0), ``--no-auth`` (self-managed without auth),
 ``--basic-auth USER:PASSWORD`` (HTTP Basic auth instead of tokens), ``--require-header
 NAME=VALUE`` (repeatable; an access proxy's 403 without it), ``--ssl-certfile PEM
 --ssl-keyfile PEM`` (HTTPS).
@@ -17,7 +18,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from airbyte_cloud_dagster.sandbox.seed import load_workspace
+from airbyte_cloud_dagster.sandbox.seed_files import load_workspace
 from airbyte_cloud_dagster.sandbox.server import Sandbox
 from airbyte_cloud_dagster.sandbox.workspaces import (
     DEMO_CLIENT_ID,
@@ -52,6 +53,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--token-lifetime", type=float, default=900.0, help="token lifetime in seconds"
     )
     parser.add_argument(
+        "--discovery-seconds",
+        type=float,
+        default=0.0,
+        help="seconds GET /streams spends discovering a source's schema, once per source "
+        "(again with ignoreCache=true); default 0",
+    )
+    parser.add_argument(
         "--client-id", default=DEMO_CLIENT_ID, help=f"application client id ({DEMO_CLIENT_ID})"
     )
     parser.add_argument(
@@ -80,6 +88,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if (args.ssl_certfile is None) != (args.ssl_keyfile is None):
         parser.error("--ssl-certfile and --ssl-keyfile go together")
+    if not args.discovery_seconds >= 0:
+        parser.error("--discovery-seconds must not be negative")
     return args
 
 
@@ -117,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         required_headers=dict(args.require_header),
         ssl_certfile=args.ssl_certfile,
         ssl_keyfile=args.ssl_keyfile,
+        discovery_seconds=args.discovery_seconds,
     )
     with sandbox:
         print(f"Airbyte sandbox serving workspace {seed.name!r} ({sandbox.workspace_id})")

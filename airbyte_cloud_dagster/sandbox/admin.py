@@ -11,7 +11,10 @@
   "incomplete_attempts", "rows", "bytes", "failure_type", "failure_message",
   "failure_origin"}`` (as ``Sandbox.configure_connection``);
 - ``POST /_sandbox/connections/{id}/external-sync``: a sync started as if by Airbyte's own
-  scheduler (scheduler.py).
+  scheduler (scheduler.py);
+- ``GET /_sandbox/discovery`` -> ``{"seconds", "discoveries", "cachedSources"}``;
+  ``POST /_sandbox/discovery`` ``{"seconds": S, "forget": true}`` (both optional): what a schema
+  discovery behind ``GET /streams`` costs, and emptying its cache (discovery.py).
 """
 
 from __future__ import annotations
@@ -104,7 +107,28 @@ def routes(state: SandboxState) -> list[BaseRoute]:
         state.warehouse.lose_rows(connection_id, rows)
         return JSONResponse({"connectionId": connection_id, "rows": rows})
 
+    async def discovery(request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_object(request)
+            unknown = set(body) - {"seconds", "forget"}
+            if unknown:
+                raise bad_request(
+                    f"Unknown discovery fields {sorted(unknown)}; known: seconds, forget"
+                )
+            if "seconds" in body:
+                seconds = body["seconds"]
+                if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+                    raise bad_request(f"'seconds' must be a number, got {seconds!r}")
+                try:
+                    state.discovery.seconds = seconds
+                except ValueError as exc:
+                    raise bad_request(str(exc)) from None
+            if body.get("forget"):
+                state.discovery.forget()
+        return JSONResponse(state.discovery.to_json())
+
     return [
+        Route("/discovery", discovery, methods=["GET", "POST"]),
         Route("/faults", add_fault, methods=["POST"]),
         Route("/connections/{connection_id}/lose-rows", lose_rows, methods=["POST"]),
         Route("/faults", clear_faults, methods=["DELETE"]),

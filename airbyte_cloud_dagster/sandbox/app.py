@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from airbyte_cloud_dagster.sandbox import admin, config_api
@@ -124,6 +124,7 @@ class Api:
     def routes(self) -> list[BaseRoute]:
         return [
             Route("/applications/token", self.token, methods=["POST"]),
+            Route("/health", self.health, methods=["GET"]),
             Route("/workspaces", self.list_workspaces, methods=["GET"]),
             Route("/workspaces/{workspace_id}", self.get_workspace, methods=["GET"]),
             Route("/sources", self.list_sources, methods=["GET"]),
@@ -166,6 +167,11 @@ class Api:
                 "expires_in": self.state.tokens.expires_in,
             }
         )
+
+    async def health(self, request: Request) -> Response:
+        """getHealthCheck: 200 without a token (the gateway lets it through); no body in the spec,
+        a short text from the real server (docs/airbyte/behaviour.md, "Health")."""
+        return PlainTextResponse("Successful operation")
 
     # ------------------------------------------------------------------ workspaces, sources, ...
     def _in_workspaces(self, request: Request) -> bool:
@@ -262,7 +268,10 @@ class Api:
             destination_id = parse_uuid(raw_destination, "destinationId")
             if destination_id not in self.catalog.destinations:
                 raise not_found("destination", destination_id)
-        parse_bool(request, "ignoreCache")
+        # A cache miss (or ignoreCache) costs a schema discovery (docs/airbyte/behaviour.md,
+        # "Streams"; discovery.py).
+        ignore_cache = parse_bool(request, "ignoreCache")
+        await self.state.discovery.discover(source_id, ignore_cache=ignore_cache)
         return JSONResponse([stream_properties_json(s) for s in source.streams])
 
     # ------------------------------------------------------------------ jobs

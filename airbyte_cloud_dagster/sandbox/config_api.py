@@ -13,6 +13,9 @@ workspace:
 - ``POST /jobs/get_light`` ``{id}``: ``JobInfoLightRead``, the job alone;
 - ``POST /connections/get`` ``{connectionId}``: ``ConnectionRead``.
 
+``sb.faults.refuse_config_api(404)`` makes every call but the token one answer that status, as an
+Airbyte without this internal API would.
+
 Errors have the bodies Airbyte sends since v2.0.0 (docs/airbyte/config-api.md, "Errors"): only
 ``{"errorId": <uuid>}``. An unknown connection is a 404; an unknown job is a **500**, because
 the server's "Could not find job with id" is an unmapped ``RuntimeException``.
@@ -65,9 +68,12 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _errors_as_bodies(handler: Handler) -> Handler:
+def _errors_as_bodies(handler: Handler, state: SandboxState) -> Handler:
     async def handle(request: Request) -> Response:
         try:
+            refusal = state.faults.config_api_refusal
+            if refusal is not None:
+                raise ConfigApiError(refusal)
             return await handler(request)
         except ConfigApiError as error:
             return error.response()
@@ -100,7 +106,7 @@ def routes(state: SandboxState, *, token: Handler) -> list[BaseRoute]:
             info = job_info(state.jobs, job, connection, logs=logs, aggregated=aggregated)
             return JSONResponse(info)
 
-        return _errors_as_bodies(handle)
+        return _errors_as_bodies(handle, state)
 
     async def get_connection(request: Request) -> Response:
         raw_id = (await _body(request)).get("connectionId")
@@ -126,5 +132,5 @@ def routes(state: SandboxState, *, token: Handler) -> list[BaseRoute]:
             job_handler(logs=False, aggregated=False, light=True),
             methods=["POST"],
         ),
-        Route("/connections/get", _errors_as_bodies(get_connection), methods=["POST"]),
+        Route("/connections/get", _errors_as_bodies(get_connection, state), methods=["POST"]),
     ]

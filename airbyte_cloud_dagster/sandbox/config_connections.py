@@ -6,6 +6,11 @@ The fields are those of docs/airbyte/config-api.md §4. Complete enough for dags
 ``type`` each) and ``config.selected``. Like the real server, the catalog lists *every* stream of
 the source, the connection's enabled ones with ``selected: true``; nulls are omitted.
 
+``jsonSchema`` is the stream's own (``StreamSeed.json_schema``) when the seed gives one; else it
+has one property per field, typed as the demo's connectors type them
+(``demo_data.column_types``: Stripe's ``amount`` an integer, Postgres timestamps with a zone,
+...) or, for other streams, guessed from the column name.
+
 Public API values are translated where the two APIs differ: ``custom_format`` is
 ``customformat``; a sync mode such as ``incremental_deduped_history`` is a ``syncMode``
 (``incremental``) plus a ``destinationSyncMode`` (``append_dedup``); a cron schedule's
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from airbyte_cloud_dagster.sandbox.demo_data import column_types
 from airbyte_cloud_dagster.sandbox.resources import Catalog
 from airbyte_cloud_dagster.sandbox.seed import (
     ConfiguredStreamSeed,
@@ -24,6 +30,7 @@ from airbyte_cloud_dagster.sandbox.seed import (
     ScheduleSeed,
     StreamSeed,
     derived_id,
+    tag_json,
 )
 
 NAMESPACE_DEFINITIONS = {"custom_format": "customformat"}
@@ -63,7 +70,11 @@ def connection_read(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
             "operationIds": [],
             "syncCatalog": {
                 "streams": [
-                    _catalog_entry(stream, enabled.get((stream.name, stream.namespace)))
+                    _catalog_entry(
+                        stream,
+                        enabled.get((stream.name, stream.namespace)),
+                        source_type=source.source_type,
+                    )
                     for stream in source.streams
                 ]
             },
@@ -78,7 +89,7 @@ def connection_read(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
             "created_at": connection.created_at,
             "backfillPreference": "disabled",
             "workspaceId": catalog.workspace_id,
-            "tags": [],
+            "tags": [tag_json(tag, catalog.workspace_id) for tag in connection.tags],
         }
     )
     return body
@@ -105,10 +116,15 @@ def _schedule(schedule: ScheduleSeed) -> dict[str, Any]:
     return {"scheduleType": "manual"}
 
 
-def _catalog_entry(stream: StreamSeed, configured: ConfiguredStreamSeed | None) -> dict[str, Any]:
+def _catalog_entry(
+    stream: StreamSeed, configured: ConfiguredStreamSeed | None, *, source_type: str = ""
+) -> dict[str, Any]:
     """One ``{stream, config}`` entry; a stream the connection does not sync is unselected."""
     modes = list(dict.fromkeys(SYNC_MODES.get(m, ("full_refresh",))[0] for m in stream.sync_modes))
-    airbyte_stream: dict[str, Any] = {"name": stream.name, "jsonSchema": json_schema(stream.fields)}
+    schema = stream.json_schema or json_schema(
+        stream.fields, column_types(source_type, stream.namespace, stream.name)
+    )
+    airbyte_stream: dict[str, Any] = {"name": stream.name, "jsonSchema": schema}
     airbyte_stream.update(
         {
             "supportedSyncModes": modes,
@@ -140,16 +156,26 @@ def _catalog_entry(stream: StreamSeed, configured: ConfiguredStreamSeed | None) 
     return {"stream": airbyte_stream, "config": config}
 
 
-def json_schema(fields: list[Path_]) -> dict[str, Any]:
-    """A JSON schema for the stream's field paths; nested paths become nested objects."""
+def json_schema(
+    fields: list[Path_], types: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A JSON schema for the stream's field paths; nested paths become nested objects.
+
+    ``types`` gives top-level fields their schema (``{"amount": {"type": "integer"}}``);
+    other fields get one guessed from their name.
+    """
+    types = types or {}
     properties: dict[str, Any] = {}
     for path in fields:
         node = properties
         for depth, part in enumerate(path):
+            known = types.get(part) if depth == 0 else None
             if depth == len(path) - 1:
-                node.setdefault(part, _field_type(part))
+                node.setdefault(part, dict(known) if known else _field_type(part))
             else:
-                parent = node.setdefault(part, {"type": ["null", "object"], "properties": {}})
+                parent = node.setdefault(
+                    part, {**(known or {"type": ["null", "object"]}), "properties": {}}
+                )
                 node = parent.setdefault("properties", {})
     return {
         "type": "object",

@@ -274,3 +274,145 @@ def realistic_rows(
         return [record.get(column, UNKNOWN) for column in columns]
 
     return row
+
+
+# --------------------------------------------------------------------------- column types
+
+# What each demo source declares for its columns in its JSON schema (the stored catalog of
+# POST /api/v1/connections/get), in the style of the real connectors: Stripe's nullable
+# unions with epoch-second integers for times; Postgres's numbers with airbyte_type and
+# timestamps with a zone; the file-based S3 source's inferred types and its
+# _ab_source_file_last_modified; HubSpot's nullable strings and date-times.
+_STRIPE_CREATED = {
+    "type": ["null", "integer"],
+    "description": (
+        "Time at which the object was created. Measured in seconds since the Unix epoch."
+    ),
+}
+_NULLABLE = {name: {"type": ["null", name]} for name in ("string", "integer", "number", "boolean")}
+_PG_INTEGER = {"type": "number", "airbyte_type": "integer"}
+_PG_TIMESTAMPTZ = {
+    "type": "string",
+    "format": "date-time",
+    "airbyte_type": "timestamp_with_timezone",
+}
+_PG_TIMESTAMP = {
+    "type": "string",
+    "format": "date-time",
+    "airbyte_type": "timestamp_without_timezone",
+}
+_FILE_MODIFIED = {"type": "string", "format": "date-time"}
+_HUBSPOT_TIME = {"type": ["null", "string"], "format": "date-time"}
+_OBJECT = {"type": ["null", "object"]}
+
+COLUMN_TYPES: dict[tuple[str, str | None, str], dict[str, dict[str, Any]]] = {
+    ("stripe", None, "charges"): {
+        "id": _NULLABLE["string"],
+        "amount": _NULLABLE["integer"],
+        "currency": _NULLABLE["string"],
+        "customer": _NULLABLE["string"],
+        "created": _STRIPE_CREATED,
+        "description": _NULLABLE["string"],
+        "status": _NULLABLE["string"],
+        "paid": _NULLABLE["boolean"],
+        "receipt_email": _NULLABLE["string"],
+        "metadata": _OBJECT,
+    },
+    ("stripe", None, "customers"): {
+        "id": _NULLABLE["string"],
+        "email": _NULLABLE["string"],
+        "name": _NULLABLE["string"],
+        "created": _STRIPE_CREATED,
+    },
+    ("stripe", None, "balance_transactions"): {
+        "id": _NULLABLE["string"],
+        "amount": _NULLABLE["integer"],
+        "fee": _NULLABLE["integer"],
+        "net": _NULLABLE["integer"],
+        "type": _NULLABLE["string"],
+        "created": _STRIPE_CREATED,
+    },
+    ("stripe", None, "refunds"): {
+        "id": _NULLABLE["string"],
+        "charge": _NULLABLE["string"],
+        "amount": _NULLABLE["integer"],
+        "created": _STRIPE_CREATED,
+    },
+    ("postgres", "public", "customers"): {
+        "id": _PG_INTEGER,
+        "email": {"type": "string"},
+        "name": {"type": "string"},
+        "address": {"type": "object"},
+        "updated_at": _PG_TIMESTAMPTZ,
+    },
+    ("postgres", "billing", "customers"): {
+        "id": _PG_INTEGER,
+        "stripe_id": {"type": "string"},
+        "plan": {"type": "string"},
+        "mrr": {"type": "number"},
+        "updated_at": _PG_TIMESTAMPTZ,
+    },
+    ("postgres", "public", "orders"): {
+        "id": _PG_INTEGER,
+        "customer_id": _PG_INTEGER,
+        "amount": {"type": "number"},
+        "status": {"type": "string"},
+        "updated_at": _PG_TIMESTAMPTZ,
+    },
+    ("postgres", "billing", "invoice line items"): {
+        "id": _PG_INTEGER,
+        "invoice_id": {"type": "string"},
+        "description": {"type": "string"},
+        "quantity": _PG_INTEGER,
+        "amount": {"type": "number"},
+        "updated_at": _PG_TIMESTAMPTZ,
+    },
+    ("postgres", "public", "audit_log"): {
+        "id": _PG_INTEGER,
+        "actor": {"type": "string"},
+        "action": {"type": "string"},
+        "created_at": _PG_TIMESTAMP,
+    },
+    ("s3", None, "orders/2024-items"): {
+        "order_id": _NULLABLE["integer"],
+        "sku": _NULLABLE["string"],
+        "qty": _NULLABLE["integer"],
+        "_ab_source_file_last_modified": _FILE_MODIFIED,
+    },
+    ("s3", None, "1st.try"): {
+        "id": _NULLABLE["integer"],
+        "payload": _OBJECT,
+        "_ab_source_file_last_modified": _FILE_MODIFIED,
+    },
+    ("s3", None, "daily events"): {
+        "event_id": _NULLABLE["string"],
+        "event": _NULLABLE["string"],
+        "ts": {**_PG_TIMESTAMP, "type": ["null", "string"]},
+        "_ab_source_file_last_modified": _FILE_MODIFIED,
+    },
+    ("hubspot", None, "contacts"): {
+        "id": {"type": "string"},
+        "email": _NULLABLE["string"],
+        "properties": _OBJECT,
+        "updatedAt": _HUBSPOT_TIME,
+    },
+    ("hubspot", None, "deals"): {
+        "id": {"type": "string"},
+        "dealname": _NULLABLE["string"],
+        "amount": _NULLABLE["number"],
+        "updatedAt": _HUBSPOT_TIME,
+    },
+    ("hubspot", None, "companies"): {
+        "id": {"type": "string"},
+        "name": _NULLABLE["string"],
+        "domain": _NULLABLE["string"],
+        "updatedAt": _HUBSPOT_TIME,
+    },
+}
+
+
+def column_types(source_type: str, namespace: str | None, stream: str) -> dict[str, dict[str, Any]]:
+    """The JSON schema of each top-level column of a demo stream (empty for other streams)."""
+    return COLUMN_TYPES.get((source_type, namespace, stream)) or COLUMN_TYPES.get(
+        (source_type, None, stream), {}
+    )

@@ -1,6 +1,6 @@
 """Fault injection and the request log (``sb.faults``, ``sb.requests``).
 
-Four kinds of fault, each matched by an fnmatch glob on the path *below* the API prefix
+Kinds of fault, each matched by an fnmatch glob on the path *below* the API prefix
 (``"/jobs"``, ``"/jobs/*"``, ``"/connections*"``) and optionally an HTTP method:
 
 - ``fail``: answer ``status`` without handling the request, with the body the real culprit
@@ -12,6 +12,8 @@ Four kinds of fault, each matched by an fnmatch glob on the path *below* the API
 - ``ignore``: answer as if the request had been applied, and change nothing: a PATCH
   /connections/{id} gets 200 and the connection as it was (as Airbyte does with a schedule it
   drops). Only the routes that can ignore a request consult these rules (PATCH /connections/{id}).
+- ``lose``: never handle the request, and close the TCP connection without a byte: a request
+  lost before it reached Airbyte (a POST /jobs creates nothing), unlike ``drop``.
 
 ``times`` is how many requests a rule affects (``None`` = every one until cleared).
 """
@@ -23,7 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-FAULT_KINDS = ("fail", "delay", "drop", "ignore")
+FAULT_KINDS = ("fail", "delay", "drop", "ignore", "lose")
 FAIL_STATUSES = (400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504)
 
 
@@ -71,6 +73,8 @@ class Faults:
         self._rules: list[FaultRule] = []
         self._log: list[RequestRecord] = []
         self._lock = threading.Lock()
+        #: The status every Config API call answers (``refuse_config_api``), or None.
+        self.config_api_refusal: int | None = None
 
     # ----------------------------------------------------------------- the Python API
     def fail(
@@ -93,18 +97,32 @@ class Faults:
         """Matching requests are handled, then the connection is closed with no response."""
         self._add(FaultRule("drop", path, times=times, method=method))
 
+    def lose(self, path: str, *, times: int | None = 1, method: str | None = None) -> None:
+        """Matching requests are never handled; the connection is closed with no response."""
+        self._add(FaultRule("lose", path, times=times, method=method))
+
     def ignore(self, path: str, *, times: int | None = 1, method: str | None = None) -> None:
         """Matching requests are answered as if applied, and change nothing."""
         self._add(FaultRule("ignore", path, times=times, method=method))
+
+    def refuse_config_api(self, status: int | None = 404) -> None:
+        """Every internal Config API call (under ``/api/v1``, its token endpoint aside)
+        answers ``status`` with a bare ``{"errorId"}`` body until cleared (None: served
+        again), as an Airbyte without that API or closed to these credentials; the public API
+        is untouched."""
+        if status is not None and status not in FAIL_STATUSES:
+            raise ValueError(f"status must be one of {FAIL_STATUSES}, got {status}")
+        self.config_api_refusal = status
 
     def expire_tokens(self) -> None:
         """Every token issued so far is expired now; clients must fetch a new one."""
         self._expire_tokens()
 
     def clear(self) -> None:
-        """Remove every fault rule (the request log is kept)."""
+        """Remove every fault rule (the request log is kept); the Config API answers again."""
         with self._lock:
             self._rules.clear()
+            self.config_api_refusal = None
 
     @property
     def requests(self) -> list[RequestRecord]:
@@ -122,12 +140,17 @@ class Faults:
             self.drop(rule.path, times=rule.times, method=rule.method)
         elif rule.kind == "ignore":
             self.ignore(rule.path, times=rule.times, method=rule.method)
+        elif rule.kind == "lose":
+            self.lose(rule.path, times=rule.times, method=rule.method)
         else:
             raise ValueError(f"kind must be one of {FAULT_KINDS}, got {rule.kind!r}")
 
     def decide(self, method: str, api_path: str) -> Decision:
         """Consume the matching rules for one request (first matching rule of each kind)."""
         with self._lock:
+            if self._take("lose", method, api_path) is not None:
+                # Not handled (as a fail), and the answer a fail would send is dropped unsent.
+                return Decision(fail=503, drop=True)
             fail = self._take("fail", method, api_path)
             if fail is not None:
                 return Decision(fail=fail.status)

@@ -9,7 +9,8 @@ return without any response at all. Order for each ``/v1`` or ``/api/public/v1``
 1. a ``fail`` fault answers straight away (like a proxy or load shedder would);
 2. the auth gateway refuses a missing/unknown/expired bearer token with a plain-text 401,
    before any controller runs (docs/airbyte/behaviour.md, "Authentication"); with Basic auth
-   at the gate, Airbyte's own auth is off and no token is asked for;
+   at the gate, Airbyte's own auth is off and no token is asked for. The token endpoint and the
+   public API's ``GET /health`` are anonymous (docs/airbyte/behaviour.md, "Health");
 3. the routes handle the request; the response is buffered;
 4. a ``delay`` fault holds it back, a ``drop`` fault closes the connection instead;
 5. the request is logged (status 0 when dropped), refused ones too.
@@ -36,6 +37,7 @@ API_PREFIXES = ("/api/public/v1", "/v1")
 CONFIG_API_PREFIX = "/api/v1"
 _ALL_API_PREFIXES = (*API_PREFIXES, CONFIG_API_PREFIX)  # built once, read on every request
 TOKEN_PATH = "/applications/token"
+HEALTH_PATH = "/health"  # getHealthCheck: anonymous in the public API only (security: [])
 
 _PROXY_PAGE = """<html>
 <head><title>{status} {reason}</title></head>
@@ -88,6 +90,11 @@ def fault_response(status: int, api_path: str) -> Response:
     return problem_response(problem_for_status(status, f"Injected fault: HTTP {status}."))
 
 
+def _anonymous(prefix: str, api_path: str) -> bool:
+    """Paths served without a token."""
+    return api_path == TOKEN_PATH or (api_path == HEALTH_PATH and prefix in API_PREFIXES)
+
+
 def unauthorized() -> Response:
     """The gateway's 401: plain text, not a problem object."""
     return PlainTextResponse("Unauthorized", status_code=401)
@@ -118,7 +125,7 @@ class Gateway:
         if split is None:
             await self.app(scope, receive, send)
             return
-        _, api_path = split
+        prefix, api_path = split
         method = scope["method"]
         headers = {
             name.decode("latin-1").lower(): value.decode("latin-1")
@@ -139,7 +146,7 @@ class Gateway:
         elif (
             self.state.auth
             and gate.basic_auth is None
-            and api_path != TOKEN_PATH
+            and not _anonymous(prefix, api_path)
             and not self._authorized(headers)
         ):
             await unauthorized()(scope, receive, buffer)

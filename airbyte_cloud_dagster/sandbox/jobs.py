@@ -8,7 +8,9 @@ the clock, worked out lazily whenever the job is read (plus a light ticker, see 
 A successful job still reads ``running`` until its rows have landed in the warehouse, so a client
 that sees ``succeeded`` can query the tables straight away. The rules for starting jobs come from
 docs/airbyte/behaviour.md, "Jobs": one job at a time per connection (409 ``try-again-later``), a
-reset cancels a running sync, cancelling a finished job is a 409.
+reset cancels a running sync, cancelling a finished job is a 409. A job is served as the real
+server writes it (same section): times from whole epoch seconds in Java's format, a duration that
+changes only when the job does, and the figures of its last attempt, absent before the first.
 """
 
 from __future__ import annotations
@@ -148,8 +150,17 @@ def iso_time(epoch: float) -> str:
     return datetime.fromtimestamp(int(epoch), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def java_time(epoch: float) -> str:
+    """A job time as the public API writes it: Java's ``OffsetDateTime.toString()`` of whole epoch
+    seconds in UTC, which leaves out seconds that are zero (``2024-05-01T19:31Z``,
+    ``2024-05-01T19:31:05Z``; docs/airbyte/behaviour.md, "Jobs")."""
+    moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M" + (":%S" if moment.second else "") + "Z")
+
+
 def iso_duration(seconds: float) -> str:
-    """ISO-8601 duration like ``PT8S``, ``PT1M2.5S`` or ``PT8H6M12S``."""
+    """ISO-8601 duration like ``PT8S``, ``PT1M2.5S`` or ``PT8H6M12S`` (Java's
+    ``Duration.toString()``; the public API's job durations are whole seconds)."""
     millis = max(0, round(seconds * 1000))
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
@@ -281,33 +292,61 @@ class JobBook:
     def updated_at(self, job: Job) -> float:
         """When the job last changed status (used by updatedAt filters and ordering)."""
         with self._lock:
-            status = self._status(job, time.time())
-            if status in TERMINAL:
-                return job.finished or job.created
-            return job.timeline(time.time())[1]
+            now = time.time()
+            return self._updated(job, self._status(job, now), now)
 
     def to_json(self, job: Job) -> dict[str, Any]:
-        """JobResponse: lastUpdatedAt only when terminal, duration absent while pending."""
+        """JobResponse as the real server maps it (docs/airbyte/behaviour.md, "Jobs"):
+        ``lastUpdatedAt`` only when terminal; ``duration`` (absent while pending) = last update
+        minus creation, in whole seconds; ``rowsSynced``/``bytesSynced`` what the last attempt
+        committed, absent before the first attempt."""
         with self._lock:
             now = time.time()
             status = self._status(job, now)
+            created = int(job.created)  # Airbyte keeps job times in whole epoch seconds
+            updated = int(self._updated(job, status, now))
             body: dict[str, Any] = {
                 "jobId": job.job_id,
                 "status": status,
                 "jobType": job.job_type,
-                "startTime": iso_time(job.created),
+                "startTime": java_time(created),
                 "connectionId": job.connection_id,
             }
             if status in TERMINAL:
-                body["lastUpdatedAt"] = iso_time(job.finished or now)
+                body["lastUpdatedAt"] = java_time(updated)
             if status != "pending":
-                body["duration"] = iso_duration((job.finished or now) - job.created)
-            done = status == "succeeded"
-            body["rowsSynced"] = job.rows if done else 0
-            body["bytesSynced"] = job.bytes if done else 0
+                body["duration"] = iso_duration(updated - created)
+            committed = self._committed(job, status, now)
+            if committed is not None:
+                body["rowsSynced"], body["bytesSynced"] = committed
             return body
 
     # ----------------------------------------------------------------- internals
+    @staticmethod
+    def _updated(job: Job, status: str, now: float) -> float:
+        if status in TERMINAL:
+            return job.finished or job.created
+        return job.timeline(now)[1]
+
+    @staticmethod
+    def _committed(job: Job, status: str, now: float) -> tuple[int, int] | None:
+        """(rows, bytes) the job's last attempt has committed by ``now``; None before its first
+        attempt. Only a sync's final attempt that is to succeed commits, as it goes; the rows
+        land in the warehouse when the job succeeds, so a failed or cancelled job reports 0."""
+        spans = job.attempt_spans(now)
+        if not spans:
+            return None
+        if status == "succeeded" and job.job_type == "sync":
+            return job.rows, job.bytes
+        plan = job.plan
+        final = len(spans) == plan.incomplete_attempts + 1
+        if status in TERMINAL or job.job_type != "sync" or plan.outcome != "succeeded" or not final:
+            return 0, 0
+        begin = spans[-1][0]
+        length = (plan.duration - plan.pending_for) / (2 * plan.incomplete_attempts + 1)
+        progress = min(1.0, (now - begin) / length) if length > 0 else 1.0
+        return int(job.rows * progress), int(job.bytes * progress)
+
     def _status(self, job: Job, now: float) -> str:
         status, since = job.timeline(now)
         if job.final_status is not None or status not in TERMINAL:

@@ -17,6 +17,7 @@ from airbyte_cloud_dagster.sandbox.seed import (
     SourceSeed,
     StreamSeed,
     WorkspaceSeed,
+    tag_json,
 )
 
 # docs/airbyte/behaviour.md, "Connections": "deprecated" is how a deleted connection shows up
@@ -152,7 +153,7 @@ def connection_json(catalog: Catalog, connection: ConnectionSeed) -> dict[str, A
             "streams": [_configured_stream_json(catalog, connection, s) for s in connection.streams]
         },
         "createdAt": connection.created_at,
-        "tags": [],
+        "tags": [tag_json(tag, catalog.workspace_id) for tag in connection.tags],
     }
     if connection.namespace_format is not None:
         body["namespaceFormat"] = connection.namespace_format

@@ -23,6 +23,7 @@ import uvicorn
 
 from airbyte_cloud_dagster.sandbox.app import build_app
 from airbyte_cloud_dagster.sandbox.auth import Credentials, Gate
+from airbyte_cloud_dagster.sandbox.discovery import Discovery
 from airbyte_cloud_dagster.sandbox.faults import Faults, RequestRecord
 from airbyte_cloud_dagster.sandbox.jobs import JobPlan
 from airbyte_cloud_dagster.sandbox.problems import Problem
@@ -147,8 +148,12 @@ class Sandbox:
         required_headers: Mapping[str, str] | None = None,
         ssl_certfile: str | os.PathLike[str] | None = None,
         ssl_keyfile: str | os.PathLike[str] | None = None,
+        discovery_seconds: float = 0.0,
     ):
-        """``basic_auth=(user, password)``: every API request needs those HTTP Basic
+        """``discovery_seconds``: what ``GET /streams`` spends on a schema discovery, once per
+        source until ``ignoreCache=true`` asks again (:attr:`discovery`).
+
+        ``basic_auth=(user, password)``: every API request needs those HTTP Basic
         credentials (else an HTML 401 asking for them), and no bearer token is asked for: a
         Basic-auth proxy in front of an Airbyte whose own auth is off. ``required_headers``:
         every API request needs these headers with these values (else an HTML 403), as an
@@ -157,6 +162,7 @@ class Sandbox:
         open."""
         if (ssl_certfile is None) != (ssl_keyfile is None):
             raise ValueError("ssl_certfile and ssl_keyfile go together")
+        discovery = Discovery(discovery_seconds)  # refuses a negative cost before anything starts
         self.ssl_certfile, self.ssl_keyfile = ssl_certfile, ssl_keyfile
         self._temp_dir: str | None = None
         if warehouse_path is None:
@@ -174,6 +180,7 @@ class Sandbox:
             job_duration=job_duration,
             credentials=_credentials(client_id, client_secret),
             gate=Gate(basic_auth=basic_auth, required_headers=dict(required_headers or {})),
+            discovery=discovery,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -265,6 +272,12 @@ class Sandbox:
     def issued_tokens(self) -> list[str]:
         """Every bearer token issued so far (by the token endpoint or ``issue_token``)."""
         return self.state.tokens.issued()
+
+    @property
+    def discovery(self) -> Discovery:
+        """``GET /streams``' schema discovery: ``.seconds`` (settable), ``.discoveries`` run so
+        far, ``.forget()`` the cached catalogs."""
+        return self.state.discovery
 
     @property
     def basic_auth(self) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airbyte_cloud_dagster.sandbox.auth import Credentials, Gate, TokenStore
+from airbyte_cloud_dagster.sandbox.discovery import Discovery
 from airbyte_cloud_dagster.sandbox.faults import Faults
 from airbyte_cloud_dagster.sandbox.jobs import JobBook
 from airbyte_cloud_dagster.sandbox.resources import Catalog
@@ -20,7 +21,7 @@ Dropper = Callable[[MutableMapping[str, Any]], Awaitable[bool]]
 
 @dataclass
 class SandboxState:
-    """The workspace, tokens, jobs, faults and warehouse of one sandbox."""
+    """The workspace, tokens, jobs, faults, warehouse and schema discovery of one sandbox."""
 
     catalog: Catalog
     tokens: TokenStore
@@ -30,6 +31,7 @@ class SandboxState:
     auth: bool = True
     dropper: Dropper | None = field(default=None)
     gate: Gate = field(default_factory=Gate)  # what stands in front of the API (auth.py)
+    discovery: Discovery = field(default_factory=Discovery)  # GET /streams (discovery.py)
 
     @classmethod
     def create(
@@ -42,6 +44,7 @@ class SandboxState:
         job_duration: float = 5.0,
         credentials: Credentials | None = None,
         gate: Gate | None = None,
+        discovery: Discovery | None = None,
     ) -> SandboxState:
         catalog = Catalog(seed)
         tokens = TokenStore(credentials or Credentials.random(), token_lifetime)
@@ -54,6 +57,7 @@ class SandboxState:
             warehouse=warehouse,
             auth=auth,
             gate=gate or Gate(),
+            discovery=discovery or Discovery(),
         )
 
     def close(self) -> None:

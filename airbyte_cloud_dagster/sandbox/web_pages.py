@@ -142,8 +142,8 @@ class WebPages:
                 job["status"],
                 job["startTime"],
                 job.get("duration", ""),
-                job["rowsSynced"],
-                job["bytesSynced"],
+                job.get("rowsSynced", ""),  # absent before the job's first attempt
+                job.get("bytesSynced", ""),
             ]
             for job in jobs
         ]

@@ -15,6 +15,7 @@ from airbyte_cloud_dagster.sandbox.seed import (
     ScheduleSeed,
     SourceSeed,
     StreamSeed,
+    TagSeed,
     WorkspaceSeed,
     definition_id,
     derived_id,
@@ -28,6 +29,8 @@ from airbyte_cloud_dagster.sandbox.seed import (
 DEMO_PORT = 8765
 DEMO_CLIENT_ID = "demo-client-id"
 DEMO_CLIENT_SECRET = "demo-client-secret"
+# The Stripe charges' fields the demo connection selects (its source offers a few more).
+STRIPE_CHARGE_FIELDS = ("id", "amount", "currency", "customer", "created")
 
 
 def _stream(
@@ -83,7 +86,12 @@ def demo_workspace() -> WorkspaceSeed:
             "schemas": ["public", "billing"],
             "username": "airbyte_reader",
             "password": SECRET,
-            "replication_method": {"method": "CDC", "replication_slot": "airbyte_slot"},
+            # The Postgres source spec requires a CDC method's slot and publication.
+            "replication_method": {
+                "method": "CDC",
+                "replication_slot": "airbyte_slot",
+                "publication": "airbyte_publication",
+            },
         },
         streams=[
             _stream("customers", "public", customer),
@@ -113,7 +121,7 @@ def demo_workspace() -> WorkspaceSeed:
             _stream(
                 "charges",
                 None,
-                ["id", "amount", "currency", "customer", "created"],
+                [*STRIPE_CHARGE_FIELDS, "description", "status", "paid", "receipt_email"],
                 cursor="created",
             ),
             _stream("customers", None, ["id", "email", "name", "created"], cursor="created"),
@@ -220,6 +228,7 @@ def demo_workspace() -> WorkspaceSeed:
             schedule=ScheduleSeed("cron", cron_expression="0 0 12 * * ? UTC"),
             namespace_definition="custom_format",
             namespace_format="app_${SOURCE_NAMESPACE}",
+            tags=[TagSeed("team:product", "4A90D9"), TagSeed("tier:1", "D0021B")],
             streams=[
                 cs("customers", "public", "incremental_deduped_history"),
                 cs("customers", "billing", "incremental_deduped_history"),
@@ -234,8 +243,15 @@ def demo_workspace() -> WorkspaceSeed:
             schedule=ScheduleSeed("basic", basic_timing="Every 24 HOURS"),
             namespace_definition="destination",
             prefix="stripe_",
+            tags=[TagSeed("team:finance", "F5A623"), TagSeed("tier:1", "D0021B")],
             streams=[
-                cs("charges", None, "incremental_append"),
+                # Column selection: the source offers more (receipt_email, ...) than lands.
+                cs(
+                    "charges",
+                    None,
+                    "incremental_append",
+                    selected_fields=[(name,) for name in STRIPE_CHARGE_FIELDS],
+                ),
                 cs("customers", None, "incremental_deduped_history"),
                 cs("balance_transactions", None, "full_refresh_overwrite"),
             ],
@@ -245,6 +261,7 @@ def demo_workspace() -> WorkspaceSeed:
             s3,
             2,
             namespace_definition="source",
+            tags=[TagSeed("team:data-platform", "7ED321")],
             streams=[
                 cs("orders/2024-items", None, "full_refresh_overwrite"),
                 cs("1st.try", None, "incremental_append"),
@@ -258,6 +275,7 @@ def demo_workspace() -> WorkspaceSeed:
             status="inactive",
             namespace_definition="destination",
             prefix="hubspot_",
+            tags=[TagSeed("team:marketing", "BD10E0")],
             streams=[
                 cs("contacts", None, "incremental_deduped_history"),
                 cs("deals", None, "incremental_append"),

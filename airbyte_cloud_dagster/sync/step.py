@@ -112,8 +112,11 @@ class JobStep:
         except _OWN_FAILURES:
             raise  # one connection's own failure, as it is (follow_job cancelled if need be)
         except AirbyteError as error:
+            still_running = self._still_running()
+            if not still_running and not self.failures:
+                raise  # nothing started or lost (one connection's refused start): as it is
             # Following failed (after the client's retries), not the jobs: they go on in Airbyte.
-            for job in self._still_running():
+            for job in still_running:
                 url = md.connection_url_of(self.by_connection[job.connection_id])
                 lost = lost_track_failure(error, job, url, self.client)
                 self._failed(job.connection_id, job, lost.description or str(error))

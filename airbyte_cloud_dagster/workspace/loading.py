@@ -20,6 +20,7 @@ import dagster as dg
 
 from airbyte_cloud_dagster.setting_values import resolve
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
+from airbyte_cloud_dagster.workspace.degraded import degraded_summary
 from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions, OnMissingSnapshot
 from airbyte_cloud_dagster.workspace.snapshot import (
     AirbyteSnapshotError,
@@ -59,7 +60,14 @@ def load_workspace_data(
             f"Loaded {len(data.connections)} Airbyte connection(s) from the snapshot "
             f"{os.fspath(path)}, without any API call."
         )
-        return data.select(options, logger=logger)
+        selected = data.select(options, logger=logger)
+        summary = degraded_summary(selected.degraded)
+        if summary:
+            logger.warning(
+                f"The Airbyte workspace snapshot {os.fspath(path)} was written while {summary}; "
+                f"refresh it with `{refresh_command(path)}` to heal it."
+            )
+        return selected
 
     return snapshot_or_fetch(read, fetch, options.on_missing_snapshot, logger)
 

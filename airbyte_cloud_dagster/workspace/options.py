@@ -29,6 +29,10 @@ class AirbyteLoadOptions:
 
     - ``connection_ids``: only these connections (any status); one id may be a plain string.
       Default: every active connection.
+    - ``connection_tags``: only connections carrying at least one of these Airbyte tags (by
+      name, exact: ``["team:finance", "tier:1"]`` keeps a connection tagged either); one tag
+      may be a plain string. For "all of them", use ``connection_filter`` with
+      ``AirbyteConnection.tag_names``.
     - ``connection_filter``: keeps the connections for which it returns True.
     - ``fetch_column_schema``: read each stream's columns (one ``GET /streams`` per source).
     - ``max_concurrent_requests``: requests in flight while fetching.
@@ -44,8 +48,13 @@ class AirbyteLoadOptions:
     max_concurrent_requests: int = DEFAULT_MAX_CONCURRENT_REQUESTS
     snapshot_path: str | os.PathLike[str] | None = None
     on_missing_snapshot: OnMissingSnapshot = "fetch"
+    connection_tags: Sequence[str] | str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.connection_tags, str):  # one tag, not its characters one by one
+            object.__setattr__(self, "connection_tags", (self.connection_tags,))
+        elif self.connection_tags is not None:
+            object.__setattr__(self, "connection_tags", tuple(self.connection_tags))
         if isinstance(self.connection_ids, str):  # one id, not its characters one by one
             object.__setattr__(self, "connection_ids", (self.connection_ids,))
         elif self.connection_ids is not None:

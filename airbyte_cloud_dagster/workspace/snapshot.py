@@ -1,11 +1,13 @@
 """A workspace snapshot: the fetched workspace data in a file, so loading makes no API call.
 
 The file is plain, versioned JSON: ``version``, ``api_url``, ``workspace_id``, ``created_at``
-and what the asset specs are built from (``connections``, ``destinations``,
-``stream_properties``: :meth:`AirbyteWorkspaceData.to_dict`), never the specs themselves, so a
+and what the asset specs are built from (``connections`` with their tags, ``destinations``,
+``sources``, typed ``connection_catalogs`` or untyped ``stream_properties``, and the
+``degraded`` reads: :meth:`AirbyteWorkspaceData.to_dict`), never the specs themselves, so a
 snapshot stays valid when the translator changes. Keys are sorted and written atomically (a
 temporary file renamed over the old one), so a reader never sees half a file and an unchanged
-workspace gives an unchanged file apart from ``created_at``.
+workspace gives an unchanged file apart from ``created_at``. Version 2 added tags, typed
+columns and degraded reads; version 1 files are still read (no tags, untyped columns).
 
 Example::
 
@@ -39,7 +41,12 @@ __all__ = [
     "write_snapshot",
 ]
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
+# Versions this one reads: each later one only added fields, which older files lack.
+READABLE_VERSIONS = (1, 2)
+# The fields a snapshot has beside its version (AirbyteWorkspaceData.to_dict): a JSON file with
+# none of them is another program's, not a damaged snapshot.
+_SNAPSHOT_FIELDS = ("api_url", "connections", "destinations", "sources", "stream_properties")
 
 
 class AirbyteSnapshotError(AirbyteError):
@@ -80,8 +87,8 @@ def read_snapshot(
     (AirbyteConnection(connection_id='9924bcd0-...', name='Stripe → Warehouse', ...), ...)
     """
     document = _read_json(pathlib.Path(path))
-    version = document.get("version")
-    if version != SNAPSHOT_VERSION:
+    version = document["version"]
+    if version not in READABLE_VERSIONS:
         age = "a newer" if isinstance(version, int) and version > SNAPSHOT_VERSION else "an older"
         raise AirbyteSnapshotError(
             f"The Airbyte workspace snapshot {os.fspath(path)} has version {version!r}, written "
@@ -112,6 +119,11 @@ def _read_json(path: pathlib.Path) -> dict[str, Any]:
             f"The Airbyte workspace snapshot {path} cannot be read ({reason}); write it again "
             f"with `{refresh_command(path)}`."
         ) from error
+    if not text.strip():
+        raise AirbyteSnapshotError(
+            f"The Airbyte workspace snapshot {path} is empty (a write that was cut short, or a "
+            f"file created by hand); write it again with `{refresh_command(path)}`."
+        )
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
@@ -121,11 +133,17 @@ def _read_json(path: pathlib.Path) -> dict[str, Any]:
             f"`{refresh_command(path)}`."
         ) from None
     if not isinstance(document, dict) or "version" not in document:
-        raise AirbyteSnapshotError(
-            f"{path} is not an Airbyte workspace snapshot (it has no 'version' field); write "
-            f"one with `{refresh_command(path)}`."
-        )
-    return document
+        why = "it has no 'version' field"
+    elif isinstance(document["version"], bool) or not isinstance(document["version"], int):
+        why = f"its 'version' is {document['version']!r}, not a snapshot's version number"
+    elif not any(key in document for key in _SNAPSHOT_FIELDS):
+        why = f"it has none of a snapshot's fields ({', '.join(_SNAPSHOT_FIELDS)})"
+    else:
+        return document
+    raise AirbyteSnapshotError(
+        f"{path} is not an Airbyte workspace snapshot ({why}); write one with "
+        f"`{refresh_command(path)}`."
+    )
 
 
 def _check_origin(

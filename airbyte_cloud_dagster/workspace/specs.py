@@ -5,7 +5,16 @@ One overridable method, ``AirbyteTranslator.get_asset_spec(props)``, decides the
 would: ``[<destination namespace>, <table>]``, for example ``raw/stripe_charges``, in Airbyte's
 names so the key is the same whatever the warehouse. ``dagster/table_name`` is the table the
 destination really writes (``api/destination_names.py``); kinds are ``airbyte`` and the source
-and destination types.
+and destination types; each of the connection's Airbyte tags is a Dagster tag
+``airbyte/<tag name>`` (``naming.tag_key``).
+
+Two key schemes (``KeyScheme``), one per translator class:
+
+- ``"namespace_table"`` (``AirbyteTranslator``): ``[namespace, table]``, as above;
+- ``"dagster_airbyte"`` (``DagsterAirbyteKeysTranslator``): dagster-airbyte's default spec, so a
+  team switching from it keeps its assets' history: one key part, the connection's stream prefix
+  plus the stream name (``stripe_charges``), no group (Dagster's ``default``), kinds ``airbyte``
+  and the destination type.
 
 Change the key scheme by overriding it and adjusting the default spec::
 
@@ -17,10 +26,9 @@ Change the key scheme by overriding it and adjusting the default spec::
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import dagster as dg
 
@@ -33,7 +41,11 @@ from airbyte_cloud_dagster.api import (
     AirbyteStreamProperties,
 )
 from airbyte_cloud_dagster.api.tables import DestinationTable
-from airbyte_cloud_dagster.workspace.naming import sanitize_name
+from airbyte_cloud_dagster.workspace.columns import column_schema
+from airbyte_cloud_dagster.workspace.naming import key_part, sanitize_name, tag_key, unreserved
+
+KeyScheme = Literal["namespace_table", "dagster_airbyte"]
+KEY_SCHEMES: tuple[str, ...] = get_args(KeyScheme)
 
 
 @dataclass(frozen=True)
@@ -50,14 +62,40 @@ class AirbyteConnectionTableProps:
 
 
 class AirbyteTranslator:
-    """Turns an Airbyte stream into an ``AssetSpec``; subclass to change any part of it."""
+    """Turns an Airbyte stream into an ``AssetSpec``; subclass to change any part of it.
+
+    Its keys are ``[namespace, table]`` (``key_scheme = "namespace_table"``); subclass
+    :class:`DagsterAirbyteKeysTranslator` instead to keep dagster-airbyte's keys.
+    """
+
+    key_scheme: KeyScheme = "namespace_table"
 
     def get_asset_spec(self, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
-        return default_asset_spec(props)
+        return default_asset_spec(props, self.key_scheme)
 
 
-def default_asset_spec(props: AirbyteConnectionTableProps) -> dg.AssetSpec:
-    """What ``AirbyteTranslator().get_asset_spec(props)`` returns.
+class DagsterAirbyteKeysTranslator(AirbyteTranslator):
+    """dagster-airbyte's default keys, group and kinds, with this package's metadata.
+
+    The key is one part: the connection's stream prefix plus the stream name, as
+    dagster-airbyte's ``DagsterAirbyteTranslator`` makes it (``stripe_charges``), so the
+    history Dagster keeps under those keys (materializations, check results, dbt sources'
+    lineage) stays attached. Subclass it as you would ``AirbyteTranslator``::
+
+        class MyTranslator(DagsterAirbyteKeysTranslator):
+            def get_asset_spec(self, props: AirbyteConnectionTableProps) -> dg.AssetSpec:
+                spec = super().get_asset_spec(props)
+                return spec.replace_attributes(group_name="airbyte")
+    """
+
+    key_scheme: KeyScheme = "dagster_airbyte"
+
+
+def default_asset_spec(
+    props: AirbyteConnectionTableProps, key_scheme: KeyScheme = "namespace_table"
+) -> dg.AssetSpec:
+    """What ``AirbyteTranslator().get_asset_spec(props)`` returns (``key_scheme`` chooses the
+    key, group and kinds; everything else is the same).
 
     Specs are ``skippable``: with ``wait_mode="sensor"`` the run only starts the sync, and the
     sync sensor records the tables when the job ends (sync/starting.py). Built skippable here,
@@ -65,12 +103,21 @@ def default_asset_spec(props: AirbyteConnectionTableProps) -> dg.AssetSpec:
     (about a fifth of a 10,000-stream load): a subclass that calls ``super()`` keeps it.
     """
     table_name = props.table.qualified_name  # worked out on every read; used twice below
+    if key_scheme == "dagster_airbyte":
+        key = dagster_airbyte_asset_key(props.connection, props.stream)
+        group_name = None
+        kinds = _kinds(None, props.destination)  # dagster-airbyte's: no source type
+    else:
+        key = default_asset_key(props.table)
+        group_name = sanitize_name(props.connection.name).lower()
+        kinds = _kinds(props.source, props.destination)
     return dg.AssetSpec(
-        key=default_asset_key(props.table),
+        key=key,
         description=_description(props, table_name),
-        group_name=sanitize_name(props.connection.name).lower(),
-        kinds=_kinds(props.source, props.destination),
+        group_name=group_name,
+        kinds=kinds,
         metadata=_metadata(props, table_name),
+        tags=connection_tags(props.connection),
         skippable=True,
     )
 
@@ -84,9 +131,27 @@ def default_asset_key(table: DestinationTable) -> dg.AssetKey:
     has the warehouse's own name.
     """
     namespace = table.airbyte_namespace or table.schema
-    name = table.airbyte_name or table.name
-    parts = [namespace, name] if namespace else [name]
-    return dg.AssetKey([sanitize_name(part) for part in parts])
+    name = sanitize_name(table.airbyte_name or table.name)
+    # One part is also the op's output name, where Dagster refuses "type", "import", ...
+    return dg.AssetKey([sanitize_name(namespace), name] if namespace else [unreserved(name)])
+
+
+def dagster_airbyte_asset_key(connection: AirbyteConnection, stream: AirbyteStream) -> dg.AssetKey:
+    """dagster-airbyte's default key: ``AssetKey(prefix + stream name)``, one part.
+
+    Kept exactly wherever Dagster can load it (letters, digits, ``_``, ``-``, ``.``); other
+    names, which dagster-airbyte could not load either, are made loadable (``naming.key_part``).
+    """
+    return dg.AssetKey(key_part(f"{connection.prefix}{stream.name}"))
+
+
+def connection_tags(connection: AirbyteConnection) -> dict[str, str]:
+    """Each Airbyte tag of the connection as a Dagster tag ``airbyte/<name>`` with no value.
+
+    Airbyte tags are names only (``team:finance``), so the name is the key
+    (``airbyte/team_finance``), and asset selections read ``tag:airbyte/team_finance``.
+    """
+    return {tag_key(tag.name): "" for tag in connection.tags}
 
 
 def _description(props: AirbyteConnectionTableProps, table_name: str) -> str:
@@ -153,22 +218,8 @@ def _source_cursor(properties: AirbyteStreamProperties | None) -> tuple[str, ...
 
 
 def _column_schema(props: AirbyteConnectionTableProps) -> dg.TableSchema | None:
-    """Columns from the streams endpoint; the public API gives names only, no types."""
-    # With column selection on, only the selected fields land
-    # (docs/airbyte/behaviour.md, "Connections").
-    fields = props.stream.selected_fields or (
-        props.stream_properties.property_fields if props.stream_properties else ()
-    )
-    top_level = list(dict.fromkeys(path[0] for path in fields if path))
-    if not top_level:
-        return None
-    return dg.TableSchema(columns=[_untyped_column(name) for name in top_level])
-
-
-@functools.lru_cache(maxsize=4096)
-def _untyped_column(name: str) -> dg.TableColumn:
-    # Immutable, so one per column name serves every table that has it (id, updated_at, ...).
-    return dg.TableColumn(name=name, type="unknown")
+    """The columns that land: typed from the stored catalog, else names (workspace/columns.py)."""
+    return column_schema(props.stream, props.stream_properties)
 
 
 # --------------------------------------------------------------------------- specs, grouped

@@ -95,4 +95,7 @@ def test_a_sync_on_an_inactive_connection_says_to_enable_it(airbyte_sandbox, cli
     assert raised.value.problem_type == "state-conflict"
     assert "inactive" in message and "enable it" in message
     assert len(served(airbyte_sandbox, "POST", "/v1/jobs")) == 1
-    assert served(airbyte_sandbox, "GET", "/v1/jobs") == []
+    # Only the read of the newest job before the POST: no look-back, no retry.
+    assert [r.query for r in served(airbyte_sandbox, "GET", "/v1/jobs")] == [
+        f"connectionId={connection_id}&orderBy=createdAt%7CDESC&limit=1&offset=0"
+    ]

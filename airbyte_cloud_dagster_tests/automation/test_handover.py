@@ -375,9 +375,11 @@ def test_loading_and_running_assets_never_writes_to_airbyte(
 
     assert result.success
     assert {r.method for r in airbyte_sandbox.requests} <= {"GET", "POST"}
+    # The Config API reads with POST: the stored catalogs and a job's per-stream figures.
     assert {r.path for r in airbyte_sandbox.requests if r.method == "POST"} <= {
         "/v1/applications/token",
         "/v1/jobs",
+        "/api/v1/connections/get",
         "/api/v1/jobs/get_without_logs",
     }
 

@@ -237,3 +237,24 @@ def test_secrets_from_the_environment_stay_env_vars(airbyte_sandbox, make_projec
     project.refresh_state()
     resource = project.load().resources["airbyte"]
     assert resource.client_secret == dg.EnvVar("TEST_AIRBYTE_CLIENT_SECRET")
+
+
+@pytest.mark.slow
+def test_connections_selected_by_airbyte_tag_and_their_tags_on_the_tables(
+    airbyte_sandbox, make_project
+):
+    project = make_project(
+        {
+            "workspace": sandbox_workspace(airbyte_sandbox),
+            "connection_selector": {"by_tag": ["team:finance", "team:data-platform"]},
+        }
+    )
+    project.refresh_state()
+
+    specs = [spec for a in airbyte_assets_of(project.load()) for spec in a.specs]
+
+    # Stripe carries team:finance, S3 Files team:data-platform; App Postgres neither.
+    names = {spec.metadata["airbyte/connection_name"] for spec in specs}
+    assert names == {STRIPE, S3_FILES}
+    stripe = [spec for spec in specs if spec.metadata["airbyte/connection_name"] == STRIPE]
+    assert all({"airbyte/team_finance", "airbyte/tier_1"} <= set(s.tags) for s in stripe)

@@ -84,7 +84,7 @@ def test_the_example_project_refreshes_its_state_and_passes_dg_check_defs(
     run_paths = {request.path for request in airbyte_sandbox.requests[after_check:]}
 
     assert len(states) == 1
-    assert json.loads(states[0].read_text())["version"] == 1
+    assert json.loads(states[0].read_text())["version"] == 2
     assert "All definitions loaded successfully" in output
     assert after_check == before_check  # loaded from the state
     assert airbyte_sandbox.jobs_created(airbyte_sandbox.connection_id(STRIPE)) == 1

@@ -159,7 +159,7 @@ def test_hard_stream_names_load_as_valid_unique_assets(airbyte):
     ).resolve_all_asset_specs()
 
 
-def test_each_connection_is_one_unsubsettable_step_in_the_airbyte_pool(airbyte):
+def test_each_connection_is_one_subsettable_step_in_the_airbyte_pool(airbyte):
     assets = {asset.op.name: asset for asset in load_airbyte_cloud_assets(airbyte=airbyte)}
 
     assert set(assets) == {
@@ -168,7 +168,7 @@ def test_each_connection_is_one_unsubsettable_step_in_the_airbyte_pool(airbyte):
         "airbyte_sync_s3_files_warehouse",
     }
     for asset in assets.values():
-        assert asset.can_subset is False
+        assert asset.can_subset is True
         assert asset.op.pool == "airbyte"
         assert "airbyte" in asset.required_resource_keys
 

@@ -55,6 +55,7 @@ def test_streams_are_read_concurrently_when_each_request_is_slow():
     delay, sources = 0.3, 8
     with Sandbox(generate_workspace(sources, 2)) as sandbox:
         client = sandbox_resource(sandbox).get_client()
+        sandbox.faults.refuse_config_api(404)  # columns from GET /streams, one per source
         sandbox.faults.delay("/streams", delay)
         started = time.monotonic()
         AirbyteWorkspaceData.fetch(client, AirbyteLoadOptions(max_concurrent_requests=8))
@@ -65,6 +66,7 @@ def test_streams_are_read_concurrently_when_each_request_is_slow():
 
 
 def test_concurrent_loading_reads_each_shared_destination_and_source_once(airbyte, airbyte_sandbox):
+    airbyte_sandbox.faults.refuse_config_api(404)  # columns from GET /streams, one per source
     load_airbyte_cloud_assets(airbyte=airbyte, max_concurrent_requests=8)
 
     # Three active demo connections share one destination and have three sources.
@@ -134,7 +136,7 @@ def test_sixteen_requests_at_once_reuse_the_pooled_connections(caplog):
     caplog.set_level(logging.WARNING, logger="urllib3")
     with Sandbox(generate_workspace(16, 1)) as sandbox:
         client = sandbox_resource(sandbox).get_client()
-        sandbox.faults.delay("/streams", 0.2)
+        sandbox.faults.delay("/connections/get", 0.2)  # the stored catalogs, read at once
 
         AirbyteWorkspaceData.fetch(client, AirbyteLoadOptions(max_concurrent_requests=16))
 

@@ -106,7 +106,7 @@ def test_the_file_is_versioned_sorted_plain_json(snapshot_file, airbyte_sandbox)
     text = snapshot_file.read_text()
     document = json.loads(text)
 
-    assert document["version"] == SNAPSHOT_VERSION == 1
+    assert document["version"] == SNAPSHOT_VERSION == 2
     assert document["api_url"] == airbyte_sandbox.base_url
     assert document["workspace_id"] == airbyte_sandbox.workspace_id
     assert document["created_at"].endswith("+00:00")
@@ -119,6 +119,8 @@ def test_the_file_is_versioned_sorted_plain_json(snapshot_file, airbyte_sandbox)
         "destinations",
         "sources",
         "stream_properties",
+        "connection_catalogs",
+        "degraded",
     }
     assert text == json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     assert "**********" not in text  # destination configuration (and its secrets) is not kept
@@ -130,7 +132,7 @@ def test_the_file_is_versioned_sorted_plain_json(snapshot_file, airbyte_sandbox)
     [
         ("missing", "There is no Airbyte workspace snapshot at {path}; write it with `{refresh}"),
         ("corrupt", "The Airbyte workspace snapshot {path} is not valid JSON ("),
-        ("newer", "has version 2, written by a newer airbyte-cloud-dagster than this one"),
+        ("newer", "has version 3, written by a newer airbyte-cloud-dagster than this one"),
         ("older", "has version 0, written by an older airbyte-cloud-dagster than this one"),
         ("not ours", "{path} is not an Airbyte workspace snapshot (it has no 'version' field)"),
         ("damaged", "The Airbyte workspace snapshot {path} is damaged (KeyError: 'connections')"),
@@ -142,7 +144,7 @@ def test_an_unusable_snapshot_is_one_clear_sentence(snapshot_file, damage, expec
     elif damage == "corrupt":
         snapshot_file.write_text(snapshot_file.read_text()[:100])
     elif damage == "newer":
-        _edit(snapshot_file, version=2)
+        _edit(snapshot_file, version=3)
     elif damage == "older":
         _edit(snapshot_file, version=0)
     elif damage == "not ours":

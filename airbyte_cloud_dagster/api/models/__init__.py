@@ -10,10 +10,10 @@ here with a clear message rather than deep inside the Dagster layer.
 False
 
 Modules: ``fields`` (reading and checking one field; ISO times and durations), ``jobs``,
-``connections`` (connections, streams, schedules), ``catalog`` (sources, destinations,
-workspaces, stream properties). Field names follow ``openapi.yaml`` (``JobResponse``,
-``ConnectionResponse``, ...); quirks of the real server are cited from
-``docs/airbyte/behaviour.md``.
+``connections`` (connections, streams, schedules, tags), ``catalog`` (sources, destinations,
+workspaces, stream properties), ``columns`` (typed columns from a stream's JSON schema).
+Field names follow ``openapi.yaml`` (``JobResponse``, ``ConnectionResponse``, ...); quirks of
+the real server are cited from ``docs/airbyte/behaviour.md``.
 """
 
 from airbyte_cloud_dagster.api.models.catalog import (
@@ -22,21 +22,25 @@ from airbyte_cloud_dagster.api.models.catalog import (
     AirbyteStreamProperties,
     AirbyteWorkspace,
 )
+from airbyte_cloud_dagster.api.models.columns import AirbyteColumn
 from airbyte_cloud_dagster.api.models.connections import (
     AirbyteConnection,
     AirbyteStream,
+    AirbyteTag,
     ConnectionSchedule,
 )
 from airbyte_cloud_dagster.api.models.fields import parse_iso_duration
 from airbyte_cloud_dagster.api.models.jobs import AirbyteJob, JobStatus, JobType
 
 __all__ = [
+    "AirbyteColumn",
     "AirbyteConnection",
     "AirbyteDestination",
     "AirbyteJob",
     "AirbyteSource",
     "AirbyteStream",
     "AirbyteStreamProperties",
+    "AirbyteTag",
     "AirbyteWorkspace",
     "ConnectionSchedule",
     "JobStatus",

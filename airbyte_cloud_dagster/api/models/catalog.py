@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airbyte_cloud_dagster.api.models.columns import AirbyteColumn, columns_from_json_schema
 from airbyte_cloud_dagster.api.models.fields import field, paths, require_mapping, str_tuple
 
 __all__ = [
@@ -113,10 +114,12 @@ class AirbyteWorkspace:
 
 @dataclass(frozen=True)
 class AirbyteStreamProperties:
-    """What a source can offer for one stream (``StreamProperties``, from ``GET /streams``).
+    """What a source can offer for one stream (``StreamProperties``, from ``GET /streams``),
+    or what a connection's stored catalog holds for it (:meth:`from_catalog_entry`).
 
     The namespace arrives as ``streamnamespace``, all lower case: a quirk of the spec
-    (``StreamProperties``, returned by ``getStreamProperties``).
+    (``StreamProperties``, returned by ``getStreamProperties``). ``columns`` are typed and
+    come only from a stored catalog (the public API gives field paths, no types).
     """
 
     stream_name: str
@@ -125,6 +128,45 @@ class AirbyteStreamProperties:
     default_cursor_field: tuple[str, ...] = ()
     source_defined_primary_key: tuple[tuple[str, ...], ...] = ()
     property_fields: tuple[tuple[str, ...], ...] = ()
+    columns: tuple[AirbyteColumn, ...] = ()
+
+    @classmethod
+    def from_catalog_entry(cls, payload: Any) -> AirbyteStreamProperties:
+        """One ``syncCatalog.streams[]`` entry ``{stream, config}`` of the Config API's
+        ``ConnectionRead`` (docs/airbyte/config-api.md §4): the stream's typed columns, only
+        the selected fields when field selection is on.
+
+        >>> AirbyteStreamProperties.from_catalog_entry({"stream": {"name": "charges",
+        ...     "jsonSchema": {"properties": {"amount": {"type": "integer"}}}}, "config": {}}
+        ... ).columns[0].type
+        'integer'
+        """
+        what = "catalog stream"
+        payload = require_mapping(payload, what)
+        stream = require_mapping(field(payload, "stream", Mapping, what), what)
+        config = field(payload, "config", Mapping, what, default={})
+        name = field(stream, "name", str, what)
+        what = f"catalog stream {name!r}"
+        selected: tuple[tuple[str, ...], ...] = ()
+        if field(config, "fieldSelectionEnabled", bool, what, default=False):
+            selected = tuple(
+                tuple(item["fieldPath"])
+                for item in field(config, "selectedFields", list, what, default=[])
+                if isinstance(item, Mapping) and isinstance(item.get("fieldPath"), list)
+            )
+        columns = columns_from_json_schema(field(stream, "jsonSchema", Mapping, what, default={}))
+        if selected:
+            wanted = {path[0] for path in selected if path}
+            columns = tuple(column for column in columns if column.name in wanted)
+        return cls(
+            stream_name=name,
+            stream_namespace=field(stream, "namespace", str, what, default=None) or None,
+            sync_modes=str_tuple(stream, "supportedSyncModes", what),
+            default_cursor_field=str_tuple(stream, "defaultCursorField", what),
+            source_defined_primary_key=paths(stream, "sourceDefinedPrimaryKey", what),
+            property_fields=tuple((column.name,) for column in columns),
+            columns=columns,
+        )
 
     @classmethod
     def from_api(cls, payload: Any) -> AirbyteStreamProperties:

@@ -14,6 +14,7 @@ from typing import Any
 
 from airbyte_cloud_dagster.api.errors import AirbyteConfigurationError, AirbyteResponseError
 from airbyte_cloud_dagster.api.models.fields import (
+    UNUSABLE_ANSWER_HINT,
     field,
     paths,
     require_mapping,
@@ -21,7 +22,13 @@ from airbyte_cloud_dagster.api.models.fields import (
     str_tuple,
 )
 
-__all__ = ["AirbyteConnection", "AirbyteStream", "ConnectionSchedule", "connection_patch_body"]
+__all__ = [
+    "AirbyteConnection",
+    "AirbyteStream",
+    "AirbyteTag",
+    "ConnectionSchedule",
+    "connection_patch_body",
+]
 
 # patchConnection drops a schedule that has no cronExpression, even a manual one, and answers
 # 200 with the schedule unchanged; with manual the expression is neither checked nor kept
@@ -77,7 +84,8 @@ class AirbyteStream:
             if not isinstance(path, list) or not all(isinstance(p, str) for p in path):
                 raise AirbyteResponseError(
                     f"Airbyte returned a {what} whose field 'selectedFields' is malformed "
-                    f"(expected objects with a 'fieldPath' list, got {short(item)})."
+                    f"(expected objects with a 'fieldPath' list, got {short(item)}); "
+                    f"{UNUSABLE_ANSWER_HINT}."
                 )
             selected_fields.append(tuple(path))
         return cls(
@@ -180,6 +188,32 @@ class ConnectionSchedule:
 
 
 @dataclass(frozen=True)
+class AirbyteTag:
+    """A tag on a connection (``Tag`` in ``ConnectionResponse.tags``, Airbyte 1.5 and later).
+
+    Users know tags by ``name`` (e.g. ``team:finance``); ``tag_id`` is what
+    ``GET /connections?tagIds=`` filters on; ``color`` is a hexadecimal colour for the web app.
+
+    >>> AirbyteTag.from_api({"tagId": "18dc...", "name": "team:finance", "color": "FF5733"}).name
+    'team:finance'
+    """
+
+    name: str
+    tag_id: str = ""
+    color: str = ""
+
+    @classmethod
+    def from_api(cls, payload: Any, *, connection_name: str = "?") -> AirbyteTag:
+        what = f"tag of connection {connection_name!r}"
+        payload = require_mapping(payload, what)
+        return cls(
+            name=field(payload, "name", str, what),
+            tag_id=field(payload, "tagId", str, what, default=""),
+            color=field(payload, "color", str, what, default=""),
+        )
+
+
+@dataclass(frozen=True)
 class AirbyteConnection:
     """A connection and its enabled streams (``ConnectionResponse``).
 
@@ -200,6 +234,13 @@ class AirbyteConnection:
     prefix: str = ""
     streams: tuple[AirbyteStream, ...] = ()
     created_at: int | None = None
+    # Required in ConnectionResponse since Airbyte 1.5; older servers omit it (no tags).
+    tags: tuple[AirbyteTag, ...] = ()
+
+    @property
+    def tag_names(self) -> tuple[str, ...]:
+        """The names of the connection's tags, in Airbyte's order (``('team:finance',)``)."""
+        return tuple(tag.name for tag in self.tags)
 
     @property
     def is_active(self) -> bool:
@@ -230,7 +271,11 @@ class AirbyteConnection:
             namespace_format=field(payload, "namespaceFormat", str, what, default=None),
             prefix=field(payload, "prefix", str, what, default=""),
             streams=tuple(AirbyteStream.from_api(s, connection_name=name) for s in streams),
-            created_at=field(payload, "createdAt", int, what, default=None),
+            created_at=_created_at(payload),
+            tags=tuple(
+                AirbyteTag.from_api(tag, connection_name=name)
+                for tag in field(payload, "tags", list, what, default=[])
+            ),
         )
 
 
@@ -274,6 +319,14 @@ def connection_patch_body(
 
 
 UNKNOWN_SCHEDULE = "unknown"
+
+
+def _created_at(payload: Mapping[str, Any]) -> int | None:
+    """``createdAt`` (epoch seconds, an int64 in the spec's ``ConnectionResponse``), or None
+    when it is anything else, such as a date string: nothing here needs it, so a connection is
+    not refused for it."""
+    value = payload.get("createdAt")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _schedule_or_unknown(payload: Mapping[str, Any], what: str) -> ConnectionSchedule:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from airbyte_cloud_dagster.api.errors import AirbyteResponseError
 
 __all__ = [
+    "UNUSABLE_ANSWER_HINT",
     "field",
     "optional_datetime",
     "parse_iso_duration",
@@ -26,6 +27,12 @@ __all__ = [
 
 _T = TypeVar("_T")
 _MISSING = object()
+# What to do about an answer of the wrong shape: it is not the Airbyte API answering, or an
+# Airbyte newer than this client.
+UNUSABLE_ANSWER_HINT = (
+    "check that api_url points at the Airbyte API and that this version of "
+    "airbyte-cloud-dagster supports it"
+)
 
 
 def field(
@@ -44,8 +51,8 @@ def field(
     if value is None:
         if default is _MISSING:
             raise AirbyteResponseError(
-                f"Airbyte returned a {what} without the required field {key!r}; "
-                f"the server may speak a different API version than this client expects."
+                f"Airbyte returned a {what} without the required field {key!r}, so the answer "
+                f"cannot be used; {UNUSABLE_ANSWER_HINT}."
             )
         return default
     # bool is a subclass of int: never accept it where a number is expected.
@@ -55,8 +62,9 @@ def field(
         ok = isinstance(value, kind)
     if not ok:
         raise AirbyteResponseError(
-            f"Airbyte returned a {what} whose field {key!r} is malformed "
-            f"(expected {_kind_name(kind)}, got {type(value).__name__} {short(value)})."
+            f"Airbyte returned a {what} whose field {key!r} is malformed (expected "
+            f"{_kind_name(kind)}, got {type(value).__name__} {short(value)}); "
+            f"{UNUSABLE_ANSWER_HINT}."
         )
     return value
 
@@ -75,8 +83,8 @@ def short(value: Any) -> str:
 def require_mapping(payload: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(payload, Mapping):
         raise AirbyteResponseError(
-            f"Airbyte returned a {what} that is not a JSON object "
-            f"(got {type(payload).__name__} {short(payload)})."
+            f"Airbyte returned a {what} that is not a JSON object (got "
+            f"{type(payload).__name__} {short(payload)}); {UNUSABLE_ANSWER_HINT}."
         )
     return payload
 
@@ -86,7 +94,7 @@ def str_tuple(payload: Mapping[str, Any], key: str, what: str) -> tuple[str, ...
     if not all(isinstance(item, str) for item in items):
         raise AirbyteResponseError(
             f"Airbyte returned a {what} whose field {key!r} is malformed "
-            f"(expected a list of strings, got {short(items)})."
+            f"(expected a list of strings, got {short(items)}); {UNUSABLE_ANSWER_HINT}."
         )
     return tuple(items)
 
@@ -96,27 +104,34 @@ def paths(payload: Mapping[str, Any], key: str, what: str) -> tuple[tuple[str, .
     ok = all(isinstance(path, list) and all(isinstance(p, str) for p in path) for path in items)
     if not ok:
         raise AirbyteResponseError(
-            f"Airbyte returned a {what} whose field {key!r} is malformed "
-            f"(expected a list of lists of strings, got {short(items)})."
+            f"Airbyte returned a {what} whose field {key!r} is malformed (expected a list "
+            f"of lists of strings, got {short(items)}); {UNUSABLE_ANSWER_HINT}."
         )
     return tuple(tuple(path) for path in items)
 
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+_FRACTION = re.compile(r"\.(\d+)")
 
 
 def optional_datetime(payload: Mapping[str, Any], key: str, what: str) -> datetime | None:
-    """Parse an ISO-8601 time; the spec's examples use both ``T``/``Z`` and ``' '``/``+00:00``."""
+    """Parse an ISO-8601 time; the spec's examples use both ``T``/``Z`` and ``' '``/``+00:00``,
+    and Java (Airbyte's server) leaves out zero seconds: ``2024-05-01T19:31Z``.
+
+    >>> optional_datetime({"startTime": "2024-05-01T19:31Z"}, "startTime", "job")
+    datetime.datetime(2024, 5, 1, 19, 31, tzinfo=datetime.timezone.utc)
+    """
     text = field(payload, key, str, what, default=None)
     if text is None or text == "":
         return None
     cleaned = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    cleaned = _FRACTION.sub(r"\1", cleaned)  # Python 3.10 accepts at most 6 fractional digits
+    # Python 3.10 accepts 3 or 6 fractional digits only; Java writes 1 to 9.
+    cleaned = _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), cleaned, count=1)
     try:
         parsed = datetime.fromisoformat(cleaned)
     except ValueError:
         raise AirbyteResponseError(
-            f"Airbyte returned a {what} whose field {key!r} is not an ISO-8601 time: {text!r}."
+            f"Airbyte returned a {what} whose field {key!r} is not an ISO-8601 time "
+            f"({short(text)}); {UNUSABLE_ANSWER_HINT}."
         ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from airbyte_cloud_dagster.api.errors import AirbyteResponseError
 from airbyte_cloud_dagster.api.models.fields import (
+    UNUSABLE_ANSWER_HINT,
     field,
     optional_datetime,
     parse_iso_duration,
@@ -145,7 +146,7 @@ class AirbyteJob:
         except ValueError:
             raise AirbyteResponseError(
                 f"Airbyte returned a {what} whose field 'duration' is not an ISO-8601 "
-                f"duration: {duration_text!r}."
+                f"duration ({duration_text!r}); {UNUSABLE_ANSWER_HINT}."
             ) from None
         return cls(
             job_id=job_id,
