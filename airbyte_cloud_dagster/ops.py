@@ -23,6 +23,7 @@ from airbyte_cloud_dagster.assets.specs import build_specs
 from airbyte_cloud_dagster.resource import AirbyteCloudResource
 from airbyte_cloud_dagster.sync.body import sync_connections
 from airbyte_cloud_dagster.sync.following import run_sync
+from airbyte_cloud_dagster.sync.retries import StepAttempt
 from airbyte_cloud_dagster.sync.step import SyncEvent
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
@@ -56,5 +57,6 @@ def airbyte_sync_op(
         log=context.log,
         resync=config.resync,
         event_type=dg.AssetMaterialization,  # an op reports materializations
+        attempt=StepAttempt.of(context),  # a retried op follows the sync it started
     )
     yield dg.Output(jobs[-1])

@@ -35,6 +35,7 @@ from pathlib import Path
 from process_tree import PeakRss
 
 from airbyte_cloud_dagster.sandbox import Sandbox, WorkspaceSeed, generate_workspace
+from airbyte_cloud_dagster.workspace.options import DEFAULT_MAX_CONCURRENT_REQUESTS
 
 HERE = Path(__file__).resolve().parent
 TARGETS = HERE / "targets"
@@ -325,8 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--concurrency",
         type=int,
-        default=8,
-        help="our max_concurrent_requests for the cold load (the package's default: 8)",
+        default=DEFAULT_MAX_CONCURRENT_REQUESTS,
+        help=(
+            "our max_concurrent_requests for the cold load "
+            f"(the package's default: {DEFAULT_MAX_CONCURRENT_REQUESTS})"
+        ),
     )
     parser.add_argument(
         "--small", action="store_true", help="20 connections, 3 s syncs: proves the harness works"

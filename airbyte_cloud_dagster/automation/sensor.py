@@ -43,6 +43,7 @@ from airbyte_cloud_dagster.automation.sensor_cursor import SyncSensorCursor
 from airbyte_cloud_dagster.automation.sensor_records import (
     OVERLAP,
     RunRecords,
+    RunsInProgress,
     ended_at,
 )
 from airbyte_cloud_dagster.automation.sensor_timeouts import enforce_timeouts
@@ -154,14 +155,18 @@ class _Tick:
         }
         events: list[SensorEvent] = list(first)
         held: list[int] = cursor.held[MAX_HELD_JOBS:]  # looked at again on a later tick
+        in_progress = RunsInProgress.read(self.context.instance) if candidates else None
         for connection_id, connection_jobs in _by_connection(candidates.values()).items():
             specs = self.specs_by_connection[connection_id]
             records = RunRecords.read(
                 self.context.instance, specs[0].key, connection_jobs, check_name=SYNC_CHECK_NAME
             )
+            keys = [spec.key for spec in specs]
             for job in connection_jobs:
-                recorded = records.recorded(job)
-                if not recorded and job.job_id in records.followed and not _too_old(job):
+                followed = job.job_id in records.followed or (
+                    in_progress is not None and in_progress.may_have_started(job, keys)
+                )
+                if not records.recorded(job) and followed and not _too_old(job):
                     held.append(job.job_id)  # its run will record it; look again next tick
                     continue
                 events.extend(self._events(job, specs, records))
@@ -178,7 +183,7 @@ class _Tick:
         if events or held:
             self.context.log.info(
                 f"Recorded {len(events)} events for {len(candidates) - len(held)} finished "
-                f"Airbyte jobs; {len(held)} held back while a blocking run follows them."
+                f"Airbyte jobs; {len(held)} held back while a run in progress may record them."
             )
         return dg.SensorResult(asset_events=events, cursor=new_cursor.dumps())
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
@@ -26,6 +26,8 @@ from airbyte_cloud_dagster.api import AirbyteJob
 # seconds, and a job may commit its end a little after a later one. The reported ids dedupe.
 OVERLAP = timedelta(seconds=10)
 _RECENT_EVENTS = 100
+# How long a finished job is left for a run in progress that may have started it.
+MAY_HAVE_STARTED_HOLD = timedelta(minutes=5)
 
 
 @dataclass
@@ -91,6 +93,46 @@ class RunRecords:
     def recorded(self, job: AirbyteJob) -> bool:
         """A run already recorded this finished job (its materialization, or its clear)."""
         return job.job_id in self.materialized or job.job_id in self.emptied
+
+
+@dataclass(frozen=True)
+class RunsInProgress:
+    """The runs in progress that select Airbyte tables, read once per tick (one query).
+
+    A run that started before a job was created may be the one that created it, before its
+    step has recorded the job (its ``POST /jobs`` answer still in flight, or another start of
+    the same step still retrying): such a job is left for that run a little while
+    (``MAY_HAVE_STARTED_HOLD`` after the job ended: a step records a job within its poll
+    interval of the end). A run that selects all of its job's assets has an empty
+    ``asset_selection``: it may be any Airbyte step, so it counts.
+    """
+
+    runs: tuple[tuple[frozenset[dg.AssetKey], float], ...] = ()
+
+    @classmethod
+    def read(cls, instance: dg.DagsterInstance) -> RunsInProgress:
+        statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+        records = instance.get_run_records(dg.RunsFilter(statuses=statuses))
+        return cls(
+            tuple(
+                (frozenset(record.dagster_run.asset_selection or ()), record.start_time)
+                for record in records
+                if record.start_time is not None
+            )
+        )
+
+    def may_have_started(self, job: AirbyteJob, keys: Sequence[dg.AssetKey]) -> bool:
+        """A run in progress selects one of ``keys`` and started before ``job`` was created
+        (its creation time is whole seconds: one second of slack)."""
+        if job.start_time is None:
+            return False
+        created = job.start_time.timestamp() + 1.0
+        if datetime.now(timezone.utc) - ended_at(job) > MAY_HAVE_STARTED_HOLD:
+            return False
+        return any(
+            started <= created and (not selection or not selection.isdisjoint(keys))
+            for selection, started in self.runs
+        )
 
 
 def ended_at(job: AirbyteJob) -> datetime:

@@ -45,6 +45,7 @@ from airbyte_cloud_dagster.api import AirbyteJob
 from airbyte_cloud_dagster.sync.clearing import check_resync_job_type, emptied_events
 from airbyte_cloud_dagster.sync.events import finished_job_events
 from airbyte_cloud_dagster.sync.following import Log
+from airbyte_cloud_dagster.sync.retries import StepAttempt
 from airbyte_cloud_dagster.sync.step import FailedConnection, JobStep, SyncEvent
 from airbyte_cloud_dagster.workspace.specs import selected_specs, specs_by_connection
 
@@ -64,6 +65,7 @@ def sync_connections(
     resync_job_type: str = "clear",
     event_type: type[dg.MaterializeResult] | type[dg.AssetMaterialization] = dg.MaterializeResult,
     tables: Iterable[dg.AssetSpec] = (),
+    attempt: StepAttempt | None = None,
 ) -> SyncRun:
     """Sync every connection behind ``specs`` in this step; yield each one's events as it ends.
 
@@ -72,7 +74,8 @@ def sync_connections(
     synced connections' tables among them are recorded too, as refreshed without being
     selected. The generator returns the finished jobs, for an op that outputs them; an op passes
     ``event_type=dg.AssetMaterialization``. ``resync=True`` clears the connections' tables
-    first (``clearing.py``), then syncs the ones it cleared.
+    first (``clearing.py``), then syncs the ones it cleared. ``attempt`` (a retried step's,
+    ``retries.StepAttempt.of(context)``) follows the jobs its earlier attempts started.
     """
     log = log or dg.get_dagster_logger("airbyte")
     specs = list(specs)
@@ -81,7 +84,11 @@ def sync_connections(
     failures: list[FailedConnection] = []
     if resync:
         clears = JobStep(
-            airbyte, by_connection, log, job_type=check_resync_job_type(resync_job_type)
+            airbyte,
+            by_connection,
+            log,
+            job_type=check_resync_job_type(resync_job_type),
+            attempt=attempt,
         )
         # A clear that failed is named at the end; the connections cleared are still synced.
         yield from clears.run(
@@ -90,7 +97,7 @@ def sync_connections(
         failures = clears.failures
         cleared = {job.connection_id for job in clears.finished}
         by_connection = {cid: s for cid, s in by_connection.items() if cid in cleared}
-    syncs = JobStep(airbyte, by_connection, log, earlier=failures)
+    syncs = JobStep(airbyte, by_connection, log, earlier=failures, attempt=attempt)
 
     def materializations(client: Any, job: AirbyteJob, specs: Sequence[dg.AssetSpec]) -> Any:
         return finished_job_events(client, job, specs, event_type=event_type, selected=selected)
@@ -119,6 +126,7 @@ def sync_asset_step(
         log=context.log,
         resync=resync,
         tables=context.assets_def.specs,
+        attempt=StepAttempt.of(context),
     )
 
 

@@ -23,6 +23,7 @@ from airbyte_cloud_dagster.api import (
     AirbyteJob,
     AirbyteJobFailed,
     AirbyteTimeout,
+    JobStatus,
     PollPolicy,
 )
 from airbyte_cloud_dagster.sync.failures import lost_track_failure, sync_failure
@@ -124,8 +125,14 @@ def _on_termination(
         )
         return
     try:
-        client.cancel_job(job.job_id)
-        log.warning(f"Run terminated; cancelled Airbyte job {job.job_id}.")
+        after = client.cancel_job(job.job_id)  # an ended job comes back as it ended
+        if after.is_terminal and after.status is not JobStatus.CANCELLED:
+            log.info(
+                f"Run terminated; Airbyte job {job.job_id} had already ended "
+                f"({after.status.value}), nothing to cancel."
+            )
+        else:
+            log.warning(f"Run terminated; cancelled Airbyte job {job.job_id}.")
     except AirbyteError as error:
         log.error(f"Run terminated, but cancelling Airbyte job {job.job_id} failed: {error}")
 

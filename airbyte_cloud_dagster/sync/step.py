@@ -25,6 +25,7 @@ import dagster as dg
 from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import AirbyteError, AirbyteJob, JobType
 from airbyte_cloud_dagster.api.multi_wait import JobsWatch, wait_for_jobs
+from airbyte_cloud_dagster.sync import in_flight
 from airbyte_cloud_dagster.sync.failures import (
     AirbyteSyncFailed,
     AirbyteSyncLostTrack,
@@ -39,6 +40,7 @@ from airbyte_cloud_dagster.sync.following import (
     follow_job,
     on_termination,
 )
+from airbyte_cloud_dagster.sync.retries import StepAttempt
 from airbyte_cloud_dagster.sync.starting import start_sync
 
 if TYPE_CHECKING:
@@ -80,7 +82,9 @@ class JobStep:
         *,
         job_type: JobType = JobType.SYNC,
         earlier: Sequence[FailedConnection] = (),
+        attempt: StepAttempt | None = None,
     ) -> None:
+        self._owner = airbyte  # whose bodies in_flight.close_left_behind(airbyte) closes
         self.client = airbyte.get_client()
         self.settings = airbyte.sync_settings
         self.job_type = job_type
@@ -93,13 +97,24 @@ class JobStep:
         self._total = len(by_connection) + len(earlier)
         self._log = log
         self._ended: set[int] = set()
+        self._attempt = attempt  # a retried step's: follow what its earlier attempts started
 
     def run(
         self, events: JobEvents, *, wait: bool = True, raise_failures: bool = True
     ) -> Generator[SyncEvent, None, list[AirbyteJob]]:
         """Start every job, follow them (unless ``wait`` is off) and yield each one's events;
         a terminated step cancels every job still running, from the first start on. Failures
-        are raised at the end (one connection's as it is) unless ``raise_failures`` is off."""
+        are raised at the end (one connection's as it is) unless ``raise_failures`` is off.
+
+        The body is tracked until it ends: a termination Dagster raises outside it still
+        cancels its jobs when the process exits (``in_flight.py``)."""
+        body = self._run(events, wait=wait, raise_failures=raise_failures)
+        in_flight.track(self._owner, self, body)
+        return body
+
+    def _run(
+        self, events: JobEvents, *, wait: bool, raise_failures: bool
+    ) -> Generator[SyncEvent, None, list[AirbyteJob]]:
         try:
             yield from self._start_all()
             if not wait:
@@ -122,10 +137,12 @@ class JobStep:
                 self._failed(job.connection_id, job, lost.description or str(error))
             raise self._failure() from error
         except INTERRUPTS:
-            # GeneratorExit: the step stopped consuming this generator (terminated while
-            # Dagster stored an event); no one follows the jobs any more, so cancel them.
+            # GeneratorExit: the step stopped consuming this generator (dropped, or closed at
+            # the process's exit: in_flight.py); no one follows the jobs, so cancel them.
             on_termination(self.client, self._still_running(), self.settings, self._log)
             raise
+        finally:
+            in_flight.forget(self)
         if raise_failures:
             self._raise_if_failed()
         return self.finished
@@ -171,11 +188,17 @@ class JobStep:
 
     def _start_all(self) -> Iterator[dg.AssetObservation]:
         """Start (or attach to) every job, a few calls at a time; yield the observations that
-        record each started job. A job started while the step is interrupted is recorded too,
-        so it is cancelled with the others; with one connection a start error is raised as it
-        is."""
+        record each started job as soon as it has started (the sync sensor reads them to leave
+        a job this run follows alone, even while another start still retries). A job started
+        while the step is interrupted is recorded too, so it is cancelled with the others; with
+        one connection a start error is raised as it is."""
         if not self.by_connection:
             return
+        # Read here, not in the start threads: one instance query per connection, on retries.
+        earlier = {
+            connection_id: self._attempt.jobs_started(specs) if self._attempt else []
+            for connection_id, specs in self.by_connection.items()
+        }
         workers = max(1, min(MAX_CONCURRENT_STARTS, len(self.by_connection)))
         pool = ThreadPoolExecutor(workers, thread_name_prefix="airbyte-start")
         futures = {
@@ -187,10 +210,10 @@ class JobStep:
                 wait_mode=self.wait_mode,
                 log=self._log,
                 job_type=self.job_type,
+                earlier=earlier[connection_id],
             ): connection_id
             for connection_id, specs in self.by_connection.items()
         }
-        observations: list[dg.AssetObservation] = []
         try:
             for future in as_completed(futures):
                 connection_id = futures[future]
@@ -209,14 +232,13 @@ class JobStep:
                         f"Following Airbyte job {job.job_id} ({job.status.value}) for "
                         f"connection {connection_id}."
                     )
-                observations += started
+                yield from started
         finally:
             # Interrupted: let the calls in flight finish, so their jobs can be cancelled too.
             pool.shutdown(wait=True, cancel_futures=True)
             for future, connection_id in futures.items():
                 if _succeeded(future) and connection_id not in self.started:
                     self.started[connection_id] = future.result()[0]
-        yield from observations
 
     def _still_running(self) -> list[AirbyteJob]:
         return [job for job in self.started.values() if job.job_id not in self._ended]

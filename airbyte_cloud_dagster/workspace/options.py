@@ -20,7 +20,9 @@ from airbyte_cloud_dagster.api import AirbyteConfigurationError, AirbyteConnecti
 
 ConnectionFilter = Callable[[AirbyteConnection], bool]
 OnMissingSnapshot = Literal["fetch", "fail"]
-DEFAULT_MAX_CONCURRENT_REQUESTS = 8
+# Reads in flight while loading. Most are database reads on Airbyte's side (the stored catalog);
+# schema discoveries (GET /streams, the fallback) are capped lower: fetching.DISCOVERIES_AT_ONCE.
+DEFAULT_MAX_CONCURRENT_REQUESTS = 16
 
 
 @dataclass(frozen=True)

@@ -234,3 +234,34 @@ def test_with_wait_mode_sensor_the_step_only_starts_the_syncs_and_the_sensor_rec
 def test_an_unknown_execution_style_is_refused_naming_the_two_there_are(airbyte):
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="'per_connection', 'one_step'"):
         load_airbyte_cloud_assets(airbyte=airbyte, execution="parallel")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+def test_a_job_that_ends_while_another_start_retries_is_recorded_once(airbyte_sandbox):
+    from airbyte_cloud_dagster import build_airbyte_sync_sensor
+
+    from ..helpers import evaluate, materializations
+
+    _configure(airbyte_sandbox, 0.3)
+    # One start's answer comes 3 s late; the other two syncs end meanwhile, while the step
+    # still waits on that start. The sensor ticks then: the run follows those jobs already.
+    airbyte_sandbox.faults.delay("/jobs", 3.0, times=1, method="POST")
+    airbyte = sandbox_resource(airbyte_sandbox)
+    asset = _one_step(airbyte)
+    sensor = build_airbyte_sync_sensor([asset])
+    with dg.instance_for_test() as instance:
+        results: list[dg.ExecuteInProcessResult] = []
+        run = threading.Thread(
+            target=lambda: results.append(
+                dg.materialize([asset], resources={"airbyte": airbyte}, instance=instance)
+            )
+        )
+        run.start()
+        time.sleep(1.5)
+        during = evaluate(sensor, airbyte, instance)
+        run.join(timeout=30)
+        after = evaluate(sensor, airbyte, instance, cursor=during.cursor)
+
+        assert results and results[0].success
+        assert materializations(during) == {} and materializations(after) == {}
+        assert len(_materialized(results[0])) == 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import dagster as dg
 import pytest
@@ -259,3 +260,24 @@ def test_a_snapshot_keeps_the_types_and_reads_an_older_untyped_one(airbyte_sandb
     (tmp_path / "v1.json").write_text(json.dumps({"version": 1, **older}))
     v1 = read_snapshot(tmp_path / "v1.json")
     assert columns(tables(v1)[f"{STRIPE}/charges"])["amount"].type == "unknown"
+
+
+@pytest.mark.slow
+def test_schema_discoveries_run_at_most_eight_at_once_whatever_the_concurrency():
+    from airbyte_cloud_dagster.sandbox import generate_workspace
+    from airbyte_cloud_dagster.workspace.fetching import DISCOVERIES_AT_ONCE
+
+    # 16 sources, each GET /streams a 0.4 s discovery, the Config API gone: 16 requests could
+    # fly at once, but discoveries go 8 at a time, so two rounds: at least 0.8 s.
+    with Sandbox(generate_workspace(16, 2), discovery_seconds=0.4) as sandbox:
+        sandbox.faults.refuse_config_api(404)
+        started = time.monotonic()
+        data = AirbyteWorkspaceData.fetch(
+            sandbox_resource(sandbox).get_client(),
+            AirbyteLoadOptions(max_concurrent_requests=16),
+        )
+        elapsed = time.monotonic() - started
+
+    assert DISCOVERIES_AT_ONCE == 8
+    assert sandbox.discovery.discoveries == 16 and len(data.stream_properties) == 16
+    assert elapsed >= 2 * 0.4

@@ -17,7 +17,7 @@ airbyte = AirbyteCloudResource(
 assets = load_airbyte_cloud_assets(
     airbyte=airbyte,
     snapshot_path=os.environ.get("BENCH_SNAPSHOT") or None,
-    max_concurrent_requests=int(os.environ.get("BENCH_MAX_CONCURRENT", "8")),
+    max_concurrent_requests=int(os.environ.get("BENCH_MAX_CONCURRENT", "16")),  # our default
 )
 loaded = time.perf_counter()
 keys = sum(len(a.keys) for a in assets)
