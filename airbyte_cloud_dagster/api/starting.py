@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from airbyte_cloud_dagster.api.errors import (
+    AirbyteAuthError,
     AirbyteConflict,
     AirbyteConnectionError,
     AirbyteError,
@@ -57,6 +58,8 @@ START_WINDOW_SECONDS = 60.0
 RECENT_JOBS = 20  # how many of a connection's newest jobs to search
 
 _LOST = (AirbyteConnectionError, AirbyteServerError)
+# Failed reads worth reading again: the answer may differ in a moment.
+_TRANSIENT = (AirbyteConnectionError, AirbyteServerError, AirbyteRateLimited, AirbyteAuthError)
 
 
 class JobStarter:
@@ -155,12 +158,31 @@ class JobStarter:
         self, connection_id: str, job_type: JobType, newest: int, lost: AirbyteError
     ) -> AirbyteJob | None:
         """After ``lost``: the first job newer than ``newest`` (finished or not), else one
-        running, else None (one request). Raises if the look fails: the POST's fate is unknown.
+        running, else None. The look is a read, so a transient failure (429, 5xx, no answer, a
+        401 that a new token may cure) is retried with backoff for up to
+        ``START_WINDOW_SECONDS``; a look that still fails raises: the POST's fate is unknown.
         """
-        try:
-            jobs = self._recent(connection_id, job_type)
-        except AirbyteError as failure:
-            raise _fate_unknown(lost, failure, connection_id) from failure
+        began = self._clock()
+        retry = 0
+        while True:
+            try:
+                jobs = self._recent(connection_id, job_type)
+                break
+            except AirbyteError as failure:
+                retry += 1
+                delay = retry_after(failure) or self.delay(retry)
+                if not isinstance(failure, _TRANSIENT) or (
+                    self._clock() - began + delay > START_WINDOW_SECONDS
+                ):
+                    raise _fate_unknown(lost, failure, connection_id) from failure
+                self._logger.warning(
+                    "Looking for the job a lost start may have created on connection %s failed "
+                    "(%s); looking again in %.1f s.",
+                    connection_id,
+                    failure,
+                    delay,
+                )
+                self._sleep(delay)
         # The oldest above the mark is the one this start created; a later one is another
         # caller's, started after ours ended.
         since = [job for job in jobs if job.job_id > newest]

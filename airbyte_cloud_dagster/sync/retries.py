@@ -19,7 +19,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -75,6 +75,44 @@ class StepAttempt:
             if job_id is not None and job_id not in found:
                 found.append(job_id)
         return found
+
+    def jobs_recorded(self, specs: Sequence[dg.AssetSpec]) -> set[int]:
+        """The jobs this run already materialized on the connection's first table: an earlier
+        attempt saw them end and recorded them (one instance query)."""
+        if not specs:
+            return set()
+        records = self.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=specs[0].key), limit=_RECENT_OBSERVATIONS
+        ).records
+        return {
+            job_id
+            for record in records
+            if record.run_id == self.run_id
+            and (job_id := md.job_id_of(record.asset_materialization)) is not None
+        }
+
+    def not_recorded_yet(
+        self,
+        by_connection: Mapping[str, Sequence[dg.AssetSpec]],
+        earlier: Mapping[str, Sequence[int]],
+        client: AirbyteClient,
+        log: Log,
+    ) -> tuple[dict[str, Sequence[dg.AssetSpec]], list[AirbyteJob]]:
+        """The connections still to sync, and the syncs an earlier attempt of the run saw end
+        and recorded: those are done, neither started again nor recorded twice."""
+        to_start: dict[str, Sequence[dg.AssetSpec]] = {}
+        done: list[AirbyteJob] = []
+        for connection_id, specs in by_connection.items():
+            started = earlier[connection_id]
+            if started and started[0] in self.jobs_recorded(specs):
+                log.info(
+                    f"Airbyte sync job {started[0]} of connection {connection_id} was recorded "
+                    "by an earlier attempt of this step; not syncing it again."
+                )
+                done.append(client.get_job(started[0]))
+            else:
+                to_start[connection_id] = specs
+        return to_start, done
 
 
 def earlier_job(

@@ -199,7 +199,13 @@ class JobStep:
             connection_id: self._attempt.jobs_started(specs) if self._attempt else []
             for connection_id, specs in self.by_connection.items()
         }
-        workers = max(1, min(MAX_CONCURRENT_STARTS, len(self.by_connection)))
+        to_start = dict(self.by_connection)
+        if self._attempt is not None and self.job_type is JobType.SYNC:
+            to_start, done = self._attempt.not_recorded_yet(
+                to_start, earlier, self.client, self._log
+            )
+            self.finished += done
+        workers = max(1, min(MAX_CONCURRENT_STARTS, len(to_start)))
         pool = ThreadPoolExecutor(workers, thread_name_prefix="airbyte-start")
         futures = {
             pool.submit(
@@ -212,7 +218,7 @@ class JobStep:
                 job_type=self.job_type,
                 earlier=earlier[connection_id],
             ): connection_id
-            for connection_id, specs in self.by_connection.items()
+            for connection_id, specs in to_start.items()
         }
         try:
             for future in as_completed(futures):

@@ -20,6 +20,7 @@ from airbyte_cloud_dagster.api import (
 from airbyte_cloud_dagster.api.multi_wait import wait_for_jobs
 from airbyte_cloud_dagster.api.session import retry_after_seconds
 from airbyte_cloud_dagster_tests.api.helpers import served, token_requests
+from airbyte_cloud_dagster_tests.helpers import sandbox_jobs
 
 STRIPE = "Stripe → Warehouse"
 APP_POSTGRES = "App Postgres → Warehouse"
@@ -202,7 +203,8 @@ def test_a_start_whose_fate_is_unknown_is_not_sent_again(airbyte_sandbox, client
 
         def emit(self, record: logging.LogRecord) -> None:
             if "got no usable answer" in record.getMessage():
-                airbyte_sandbox.faults.fail("/jobs", 503, times=None, method="GET")
+                # Refused, not a moment's failure: looking again would not help.
+                airbyte_sandbox.faults.fail("/jobs", 400, times=None, method="GET")
 
     handler = LookupFails(logging.WARNING)
     client.logger.addHandler(handler)
@@ -234,3 +236,29 @@ def test_a_token_answer_without_expires_in_is_accepted_and_refreshed_on_401(
     assert len(token_requests(airbyte_sandbox)) == 2
     said = [r.getMessage() for r in caplog.records if "access token" in r.getMessage()]
     assert "no expires_in" in said[0] and "120 s" in said[0]
+
+
+def test_a_look_for_the_lost_start_that_fails_for_a_moment_is_made_again(
+    airbyte_sandbox, make_client
+):
+    connection_id = airbyte_sandbox.connection_id(STRIPE)
+    airbyte_sandbox.configure_connection(connection_id, duration=0.3)
+    client = make_client(max_retries=0, backoff_factor=0.05, backoff_max=0.2)
+    airbyte_sandbox.faults.drop("/jobs", times=1, method="POST")  # created, answer lost
+
+    class LookupFailsTwice(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "got no usable answer" in record.getMessage():
+                airbyte_sandbox.faults.fail("/jobs", 429, times=2, method="GET")
+
+    handler = LookupFailsTwice(logging.WARNING)
+    client.logger.addHandler(handler)
+    try:
+        job = client.trigger_sync(connection_id)
+    finally:
+        client.logger.removeHandler(handler)
+
+    assert airbyte_sandbox.jobs_created(connection_id) == 1
+    (created,) = sandbox_jobs(airbyte_sandbox, connection_id)
+    assert job.job_id == created["jobId"]
+    assert _post_statuses(airbyte_sandbox) == [0]

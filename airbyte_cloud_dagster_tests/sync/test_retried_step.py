@@ -166,3 +166,36 @@ def test_a_retried_op_follows_the_sync_it_started(airbyte_sandbox, instance):
     assert airbyte_sandbox.jobs_created(stripe_id) == 1
     (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
     assert set(_job_ids(result).values()) == {job["jobId"]}
+
+
+@pytest.mark.slow
+def test_a_retry_neither_syncs_again_nor_records_again_what_an_earlier_attempt_recorded(
+    airbyte_sandbox, instance
+):
+    ids = {name: airbyte_sandbox.connection_id(name) for name in ACTIVE}
+    for name, connection_id in ids.items():
+        airbyte_sandbox.configure_connection(connection_id, duration=0.3 if name == STRIPE else 3)
+    airbyte = sandbox_resource(airbyte_sandbox, max_retries=0)
+    assets = load_airbyte_cloud_assets(airbyte=airbyte, execution="one_step")
+
+    # Once the first attempt has recorded Stripe's tables, the next poll fails: it loses track
+    # of the two syncs still running, and the retry must follow those two alone.
+    def fail_a_poll_once_stripe_is_recorded() -> None:
+        deadline = time.monotonic() + 20
+        key = dg.AssetKey(["raw", "stripe_charges"])
+        while instance.get_latest_materialization_event(key) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        airbyte_sandbox.faults.fail("/jobs", 503, times=1, method="GET")
+
+    threading.Thread(target=fail_a_poll_once_stripe_is_recorded, daemon=True).start()
+    result = _run(assets, airbyte, instance)
+
+    assert result.success
+    assert _retries(result) == 1
+    assert {airbyte_sandbox.jobs_created(cid) for cid in ids.values()} == {1}
+    recorded = [
+        event.materialization.asset_key.to_user_string()
+        for event in result.get_asset_materialization_events()
+    ]
+    assert sorted(recorded) == sorted(set(recorded)) and len(recorded) == 10
