@@ -5,6 +5,7 @@ resource pointed at the sandbox, and reading what the sandbox ran. The ``airbyte
 
 from __future__ import annotations
 
+import threading
 import time
 
 import dagster as dg
@@ -147,3 +148,21 @@ def checks(result: dg.SensorResult) -> dict[str, bool]:
         for event in result.asset_events
         if isinstance(event, dg.AssetCheckEvaluation)
     }
+
+
+def fail_the_first_poll_after(sandbox: Sandbox, starts: int) -> None:
+    """In the background: once ``starts`` syncs have been started (each start also reads the
+    connection's newest job with a ``GET /jobs``), the next ``GET /jobs`` (the first poll of a
+    one-step wait) is answered 503."""
+
+    def started() -> int:
+        return len([r for r in sandbox.requests if r.method == "POST" and r.path.endswith("/jobs")])
+
+    def fail() -> None:
+        deadline = time.monotonic() + 10
+        while started() < starts:
+            assert time.monotonic() < deadline
+            time.sleep(0.005)
+        sandbox.faults.fail("/jobs", 503, times=1, method="GET")
+
+    threading.Thread(target=fail, daemon=True).start()

@@ -12,8 +12,15 @@ import pytest
 
 from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
 
-from ..api.helpers import served
-from ..helpers import APP_POSTGRES, S3_FILES, STRIPE, STRIPE_TABLES, sandbox_jobs, sandbox_resource
+from ..helpers import (
+    APP_POSTGRES,
+    S3_FILES,
+    STRIPE,
+    STRIPE_TABLES,
+    fail_the_first_poll_after,
+    sandbox_jobs,
+    sandbox_resource,
+)
 
 ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)  # HubSpot is inactive, so it is not loaded
 
@@ -163,15 +170,7 @@ def test_a_retried_step_attaches_to_every_sync_still_running(airbyte_sandbox):
     # The first attempt's first poll is answered 503: the step fails, the syncs run on. (Each
     # start reads the connection's newest job first, also a GET /jobs: the fault is set once
     # the three syncs have started, half a second before the first poll.)
-
-    def fail_the_first_poll() -> None:
-        deadline = time.monotonic() + 10
-        while len(served(airbyte_sandbox, "POST", "/v1/jobs")) < len(ACTIVE):
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-        airbyte_sandbox.faults.fail("/jobs", 503, times=1, method="GET")
-
-    threading.Thread(target=fail_the_first_poll, daemon=True).start()
+    fail_the_first_poll_after(airbyte_sandbox, starts=len(ACTIVE))
     defs = dg.Definitions(
         assets=[_one_step(no_retries)],
         resources={"airbyte": no_retries},

@@ -12,8 +12,15 @@ import pytest
 from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
 from airbyte_cloud_dagster import metadata as md
 
-from ..api.helpers import served
-from ..helpers import APP_POSTGRES, S3_FILES, STRIPE, STRIPE_TABLES, sandbox_jobs, sandbox_resource
+from ..helpers import (
+    APP_POSTGRES,
+    S3_FILES,
+    STRIPE,
+    STRIPE_TABLES,
+    fail_the_first_poll_after,
+    sandbox_jobs,
+    sandbox_resource,
+)
 
 ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)  # HubSpot is inactive, so it is not loaded
 
@@ -96,14 +103,7 @@ def test_a_retried_one_step_asset_follows_every_sync_it_started_that_ended_meanw
 
     # The first poll of all the jobs (GET /jobs, once the three syncs have started: each start
     # also reads the connection's newest job with a GET /jobs) is answered 503.
-    def fail_the_first_poll() -> None:
-        deadline = time.monotonic() + 10
-        while len(served(airbyte_sandbox, "POST", "/v1/jobs")) < len(ACTIVE):
-            assert time.monotonic() < deadline
-            time.sleep(0.005)
-        airbyte_sandbox.faults.fail("/jobs", 503, times=1, method="GET")
-
-    threading.Thread(target=fail_the_first_poll, daemon=True).start()
+    fail_the_first_poll_after(airbyte_sandbox, starts=len(ACTIVE))
 
     result = _run([asset], airbyte, instance)
 
