@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -85,13 +84,12 @@ def test_the_demo_destination_masks_its_password() -> None:
     assert destination.default_schema == "raw"
 
 
-def test_a_benchmark_workspace_of_20000_streams_builds_in_well_under_a_second() -> None:
-    started = time.perf_counter()
+def test_a_benchmark_workspace_of_20000_streams_builds() -> None:
+    # How fast is the benchmarks' business (benchmarks/README.md), not a timed assertion here:
+    # one such assertion failed beside a CPU hog.
     seed = generate_workspace(1000, 20)
-    elapsed = time.perf_counter() - started
     assert len(seed.connections) == 1000
     assert all(len(c.streams) == 20 for c in seed.connections)
-    assert elapsed < 1.0
 
 
 def test_a_generated_workspace_is_deterministic_per_seed() -> None:
