@@ -249,18 +249,21 @@ def test_a_job_that_ends_while_another_start_retries_is_recorded_once(airbyte_sa
     asset = _one_step(airbyte)
     sensor = build_airbyte_sync_sensor([asset])
     with dg.instance_for_test() as instance:
-        results: list[dg.ExecuteInProcessResult] = []
-        run = threading.Thread(
-            target=lambda: results.append(
-                dg.materialize([asset], resources={"airbyte": airbyte}, instance=instance)
-            )
-        )
-        run.start()
-        time.sleep(1.5)
-        during = evaluate(sensor, airbyte, instance)
-        run.join(timeout=30)
+        # The run in this thread (Dagster captures its logs with a subprocess, which wants the
+        # main thread); the sensor ticks in another while the run waits on the late start.
+        ticks: list[dg.SensorResult] = []
+
+        def tick_during_the_run() -> None:
+            time.sleep(1.5)
+            ticks.append(evaluate(sensor, airbyte, instance))
+
+        ticker = threading.Thread(target=tick_during_the_run, daemon=True)
+        ticker.start()
+        result = dg.materialize([asset], resources={"airbyte": airbyte}, instance=instance)
+        ticker.join(timeout=30)
+        (during,) = ticks
         after = evaluate(sensor, airbyte, instance, cursor=during.cursor)
 
-        assert results and results[0].success
+        assert result.success
         assert materializations(during) == {} and materializations(after) == {}
-        assert len(_materialized(results[0])) == 10
+        assert len(_materialized(result)) == 10
