@@ -18,6 +18,7 @@ STRIPE = "Stripe → Warehouse"
 APP_POSTGRES = "App Postgres → Warehouse"
 S3_FILES = "S3 Files → Warehouse"
 HUBSPOT = "HubSpot → Warehouse"
+ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)  # the demo's active connections; HubSpot is inactive
 STRIPE_TABLES = {"raw/stripe_charges", "raw/stripe_customers", "raw/stripe_balance_transactions"}
 
 

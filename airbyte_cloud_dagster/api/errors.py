@@ -78,6 +78,7 @@ class AirbyteRequestError(AirbyteError):
         detail: the most specific explanation the server gave (``data.message``, else
             ``detail``), or the start of a non-JSON body.
         problem_type: the problem slug, e.g. ``"try-again-later"``, when the body was a problem.
+        retry_after: the seconds the answer's ``Retry-After`` asked to wait, or None.
     """
 
     def __init__(
@@ -89,6 +90,7 @@ class AirbyteRequestError(AirbyteError):
         path: str,
         detail: str | None = None,
         problem_type: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -96,6 +98,7 @@ class AirbyteRequestError(AirbyteError):
         self.path = path
         self.detail = detail
         self.problem_type = problem_type
+        self.retry_after = retry_after
 
     def with_message(self, message: str) -> AirbyteRequestError:
         """The same error (same class and attributes) saying ``message`` instead."""

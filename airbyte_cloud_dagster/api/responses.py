@@ -38,7 +38,7 @@ from airbyte_cloud_dagster.api.errors import (
     AirbyteResponseError,
     AirbyteServerError,
 )
-from airbyte_cloud_dagster.api.session import RETRY_STATUSES
+from airbyte_cloud_dagster.api.session import RETRY_STATUSES, retry_after_seconds
 
 __all__ = [
     "EXPECTED_API_URLS",
@@ -202,6 +202,7 @@ def error_for_response(
         "path": full_path,
         "detail": answer.detail,
         "problem_type": answer.problem_type,
+        "retry_after": retry_after_seconds(response.headers.get("Retry-After")),
     }
     if cls is AirbyteNotFound and answer.resource is not None:
         attributes["resource_type"], attributes["resource_id"] = answer.resource

@@ -41,11 +41,12 @@ from airbyte_cloud_dagster.api.errors import (
     AirbyteConnectionError,
     AirbyteError,
     AirbyteRateLimited,
+    AirbyteRequestError,
     AirbyteResponseError,
     AirbyteServerError,
 )
 from airbyte_cloud_dagster.api.models import AirbyteJob, JobType
-from airbyte_cloud_dagster.api.transport import Transport, retry_after
+from airbyte_cloud_dagster.api.transport import Transport
 
 __all__ = ["MAX_START_POSTS", "RECENT_JOBS", "START_WINDOW_SECONDS", "JobStarter"]
 
@@ -291,3 +292,8 @@ def _job_from_start(payload: Any, base_path: str) -> AirbyteJob:
             f"be followed; check the Airbyte version, and look for the job in the Airbyte UI."
         )
     return AirbyteJob.from_api(payload)
+
+
+def retry_after(error: AirbyteError) -> float | None:
+    """The seconds the answer behind ``error`` asked to wait (its ``Retry-After``), or None."""
+    return error.retry_after if isinstance(error, AirbyteRequestError) else None

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import requests
 
 from airbyte_cloud_dagster.api.auth import Auth
-from airbyte_cloud_dagster.api.errors import AirbyteError
 from airbyte_cloud_dagster.api.network import connection_error
 from airbyte_cloud_dagster.api.responses import (
     decode_json,
@@ -35,7 +34,6 @@ from airbyte_cloud_dagster.api.session import (
     RETRY_STATUSES,
     TransportSettings,
     build_session,
-    retry_after_seconds,
 )
 
 # The names after Transport stay importable from here for code written before the split.
@@ -49,14 +47,7 @@ __all__ = [
     "decode_json",
     "error_for_response",
     "excerpt",
-    "retry_after",
 ]
-
-
-def retry_after(error: AirbyteError) -> float | None:
-    """The seconds the answer behind ``error`` asked to wait (its ``Retry-After``), or None."""
-    seconds = vars(error).get("retry_after")
-    return seconds if isinstance(seconds, float) else None
 
 
 class Transport:
@@ -140,8 +131,6 @@ class Transport:
                 retried=method in IDEMPOTENT_METHODS,
                 api_url=self.base_url,
             )
-            # Kept for the callers that wait themselves (starting a job: api/starting.py).
-            vars(error)["retry_after"] = retry_after_seconds(response.headers.get("Retry-After"))
             raise error
         return response
 

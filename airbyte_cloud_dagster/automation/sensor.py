@@ -159,7 +159,11 @@ class _Tick:
         for connection_id, connection_jobs in _by_connection(candidates.values()).items():
             specs = self.specs_by_connection[connection_id]
             records = RunRecords.read(
-                self.context.instance, specs[0].key, connection_jobs, check_name=SYNC_CHECK_NAME
+                self.context.instance,
+                specs[0].key,
+                connection_jobs,
+                check_name=SYNC_CHECK_NAME,
+                in_progress=in_progress,
             )
             keys = [spec.key for spec in specs]
             for job in connection_jobs:

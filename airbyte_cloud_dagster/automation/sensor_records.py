@@ -48,6 +48,7 @@ class RunRecords:
         jobs: Sequence[AirbyteJob],
         *,
         check_name: str | None = None,
+        in_progress: RunsInProgress | None = None,
     ) -> RunRecords:
         """What runs recorded of ``jobs`` (a few instance queries per connection and tick,
         whatever the number of jobs): materializations and observations since the first of
@@ -76,7 +77,11 @@ class RunRecords:
                 found.started_without_worker.add(job_id)
             elif mode == "blocking":
                 blocking.setdefault(record.run_id, set()).add(job_id)
-        if blocking:
+        if blocking and in_progress is not None:  # read once per tick, not per connection
+            for run_id, job_ids in blocking.items():
+                if run_id in in_progress.run_ids:
+                    found.followed |= job_ids
+        elif blocking:
             for run in instance.get_runs(dg.RunsFilter(run_ids=list(blocking))):
                 if not run.is_finished:
                     found.followed |= blocking[run.run_id]
@@ -108,6 +113,7 @@ class RunsInProgress:
     """
 
     runs: tuple[tuple[frozenset[dg.AssetKey], float], ...] = ()
+    run_ids: frozenset[str] = frozenset()
 
     @classmethod
     def read(cls, instance: dg.DagsterInstance) -> RunsInProgress:
@@ -118,7 +124,8 @@ class RunsInProgress:
                 (frozenset(record.dagster_run.asset_selection or ()), record.start_time)
                 for record in records
                 if record.start_time is not None
-            )
+            ),
+            frozenset(record.dagster_run.run_id for record in records),
         )
 
     def may_have_started(self, job: AirbyteJob, keys: Sequence[dg.AssetKey]) -> bool:

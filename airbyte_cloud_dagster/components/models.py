@@ -118,16 +118,15 @@ class AirbyteConnectionSelector:
     by_tag: tuple[str, ...] = ()
 
     def matches(self, connection: AirbyteConnection) -> bool:
-        """Whether ``connection`` is selected (``by_id`` selects by id, whatever its status)."""
+        """Whether ``connection`` is selected by id or name (``by_id`` selects by id, whatever
+        its status); ``by_tag`` is passed on as ``AirbyteLoadOptions.connection_tags``."""
         if self.by_id:
             return connection.connection_id in self.by_id
         if self.by_name:
             return connection.name in self.by_name
         if self.by_name_pattern:
             return any(fnmatch.fnmatchcase(connection.name, p) for p in self.by_name_pattern)
-        if self.by_tag:
-            return any(tag.name in self.by_tag for tag in connection.tags)
-        return True
+        return True  # by_tag: AirbyteLoadOptions.connection_tags, the one tag filter
 
     def describe(self) -> str:
         """A stable text of the selection, part of the default state key."""

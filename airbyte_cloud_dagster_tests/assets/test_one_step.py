@@ -13,6 +13,7 @@ import pytest
 from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_assets
 
 from ..helpers import (
+    ACTIVE,
     APP_POSTGRES,
     S3_FILES,
     STRIPE,
@@ -21,8 +22,6 @@ from ..helpers import (
     sandbox_jobs,
     sandbox_resource,
 )
-
-ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)  # HubSpot is inactive, so it is not loaded
 
 
 def _one_step(airbyte: AirbyteCloudResource) -> dg.AssetsDefinition:
@@ -241,7 +240,7 @@ def test_a_job_that_ends_while_another_start_retries_is_recorded_once(airbyte_sa
 
     from ..helpers import evaluate, materializations
 
-    _configure(airbyte_sandbox, 0.3)
+    ids = _configure(airbyte_sandbox, 0.3)
     # One start's answer comes 3 s late; the other two syncs end meanwhile, while the step
     # still waits on that start. The sensor ticks then: the run follows those jobs already.
     airbyte_sandbox.faults.delay("/jobs", 3.0, times=1, method="POST")
@@ -254,7 +253,14 @@ def test_a_job_that_ends_while_another_start_retries_is_recorded_once(airbyte_sa
         ticks: list[dg.SensorResult] = []
 
         def tick_during_the_run() -> None:
-            time.sleep(1.5)
+            # Once all three jobs have ended, while the late start's answer is still held back.
+            deadline = time.monotonic() + 20
+            while not all(
+                any(j["status"] == "succeeded" for j in sandbox_jobs(airbyte_sandbox, cid))
+                for cid in ids.values()
+            ):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
             ticks.append(evaluate(sensor, airbyte, instance))
 
         ticker = threading.Thread(target=tick_during_the_run, daemon=True)

@@ -14,6 +14,7 @@ from airbyte_cloud_dagster import (
 )
 
 from ..helpers import (
+    ACTIVE,
     APP_POSTGRES,
     S3_FILES,
     STRIPE,
@@ -28,7 +29,6 @@ CUSTOMERS = "raw/stripe_customers"
 BALANCE = "raw/stripe_balance_transactions"
 INVOICE_LINES = "app_billing/invoice_line_items"
 APP_TABLES = {"app_public/customers", "app_billing/customers", "app_public/orders", INVOICE_LINES}
-ACTIVE = (STRIPE, APP_POSTGRES, S3_FILES)
 
 
 def _key(name: str) -> dg.AssetKey:

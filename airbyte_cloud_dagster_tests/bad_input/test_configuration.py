@@ -51,13 +51,19 @@ def _timeout(name: str, value: float, *fix: str):
     )
 
 
+# Refused alike by the client and the resource.
+BOTH = [
+    pytest.param(*TWO_KINDS, id="two-auth-modes"),
+    pytest.param(*HALF_APPLICATION, id="secret-without-id"),
+    pytest.param(*NO_SCHEME, id="url-without-scheme"),
+    pytest.param(*PLAIN_HTTP, id="plain-http-to-a-remote-host"),
+]
+
+
 @pytest.mark.parametrize(
     ("settings", "problem", "fix"),
     [
-        pytest.param(*TWO_KINDS, id="two-auth-modes"),
-        pytest.param(*HALF_APPLICATION, id="secret-without-id"),
-        pytest.param(*NO_SCHEME, id="url-without-scheme"),
-        pytest.param(*PLAIN_HTTP, id="plain-http-to-a-remote-host"),
+        *BOTH,
         _timeout("request_timeout", -1),
         _timeout("request_timeout", math.nan),
         _timeout("request_timeout", math.inf),
@@ -81,10 +87,7 @@ def test_the_client_refuses_a_bad_setting_when_built(settings, problem, fix):
 @pytest.mark.parametrize(
     ("settings", "problem", "fix"),
     [
-        pytest.param(*TWO_KINDS, id="two-auth-modes"),
-        pytest.param(*HALF_APPLICATION, id="secret-without-id"),
-        pytest.param(*NO_SCHEME, id="url-without-scheme"),
-        pytest.param(*PLAIN_HTTP, id="plain-http-to-a-remote-host"),
+        *BOTH,
         _timeout("sync_timeout", -1.0, "leave sync_timeout unset for no limit"),
         _timeout("sync_timeout", math.nan, "leave sync_timeout unset for no limit"),
         _timeout("sync_timeout", math.inf, "leave sync_timeout unset for no limit"),

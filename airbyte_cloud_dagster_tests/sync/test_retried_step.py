@@ -13,16 +13,13 @@ from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_cloud_asset
 from airbyte_cloud_dagster import metadata as md
 
 from ..helpers import (
-    APP_POSTGRES,
-    S3_FILES,
+    ACTIVE,
     STRIPE,
     STRIPE_TABLES,
     fail_the_first_poll_after,
     sandbox_jobs,
     sandbox_resource,
 )
-
-ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)  # HubSpot is inactive, so it is not loaded
 
 
 def _run(

@@ -19,16 +19,12 @@ from airbyte_cloud_dagster import AirbyteCloudResource
 from airbyte_cloud_dagster.sync.following import SyncSettings, on_termination
 
 from ..helpers import (
-    APP_POSTGRES,
-    S3_FILES,
+    ACTIVE,
     STRIPE,
     sandbox_environment,
     sandbox_jobs,
     wait_until_ended,
 )
-
-ACTIVE = (APP_POSTGRES, STRIPE, S3_FILES)
-
 
 # A step process: its run's termination lands while Dagster stores the first job-started
 # observation (sent from the instance's event storage, exactly then, every time); then the
