@@ -222,6 +222,7 @@ def _transport(client: AirbyteClient) -> Transport:
         public.session.mount(base_url, HTTPAdapter(max_retries=0, pool_maxsize=32))
     settings = replace(
         public.settings,
+        max_retries=0,  # and a 401 is replayed once, not again with backoff
         request_timeout=min(public.settings.request_timeout, MAX_READ_TIMEOUT),
     )
     return Transport(

@@ -1,5 +1,5 @@
 """Sending one logical request: authenticate it, replay it once after a 401 when the auth can
-refresh (a read refused again is replayed again, with backoff, up to ``max_retries`` times), and
+refresh (a request refused again is replayed again, with backoff, up to ``max_retries`` times), and
 turn the answer (or its absence) into a result or the precise error.
 
 The session and its retry policy are in ``session``; reading error answers is in
@@ -52,7 +52,7 @@ __all__ = [
 
 class Transport:
     """Sends one logical request: authenticates it, replays it after a 401 when the auth can
-    refresh (once; a read up to ``max_retries`` more times, with backoff), and maps an error
+    refresh (once, then up to ``max_retries`` more times, with backoff), and maps an error
     answer to the matching :class:`AirbyteRequestError`."""
 
     def __init__(
@@ -99,18 +99,18 @@ class Transport:
         authorization = self.auth.authorization()
         response = self._send_once(method, path, params, json_body, authorization)
         replays = 0
-        while self._refused_token(response) and self._may_replay(method, replays):
+        while self._refused_token(response) and self._may_replay(replays):
             # A missing or expired token is rejected before the controller runs
             # (docs/airbyte/behaviour.md, "Authentication"), so replaying -- even POST /jobs --
             # cannot start a second job. A fresh token refused again (revoked at once, a
-            # proxy's hiccup) is only worth more tries for reads, which are safe to repeat.
+            # proxy's hiccup) is tried again with backoff, within the retry budget.
             self.auth.handle_unauthorized(authorization, method=method, path=full_path)
             response.close()
             if replays:
                 delay = self.settings.backoff(replays)
                 self.logger.warning(
-                    "%s %s got 401 again with a fresh token; reading is safe to repeat, so "
-                    "trying again in %.1f s with another (retry %s of %s).",
+                    "%s %s got 401 again with a fresh token; a refused request reaches no "
+                    "controller, so trying again in %.1f s with another (retry %s of %s).",
                     method,
                     full_path,
                     delay,
@@ -141,10 +141,8 @@ class Transport:
             return False
         return self.auth.is_basic or not is_gate_answer(response)
 
-    def _may_replay(self, method: str, replays: int) -> bool:
-        if replays == 0:
-            return True
-        return method in IDEMPOTENT_METHODS and replays <= self.settings.max_retries
+    def _may_replay(self, replays: int) -> bool:
+        return replays == 0 or replays <= self.settings.max_retries
 
     def _send_once(
         self,

@@ -118,9 +118,24 @@ def test_a_read_refused_with_every_fresh_token_gives_up_after_the_retry_budget(
     assert len(served(airbyte_sandbox, "GET", f"/v1/jobs/{job.job_id}")) == 4
 
 
-def test_a_start_refused_after_its_one_replay_is_a_clear_error_and_not_retried(
+def test_a_start_refused_twice_with_fresh_tokens_is_sent_again_and_starts_one_sync(
     airbyte_sandbox, client
 ):
+    # A refused token is turned away before Airbyte's controller, so no job exists yet.
+    connection_id = airbyte_sandbox.connection_id(STRIPE)
+    airbyte_sandbox.faults.fail("/jobs", 401, times=2, method="POST")
+
+    job = client.trigger_sync(connection_id)
+
+    assert _post_statuses(airbyte_sandbox) == [401, 401, 200]
+    assert airbyte_sandbox.jobs_created(connection_id) == 1
+    assert job.connection_id == connection_id
+
+
+def test_a_start_refused_with_every_fresh_token_is_a_clear_error_after_the_retry_budget(
+    airbyte_sandbox, make_client
+):
+    client = make_client(max_retries=2)
     connection_id = airbyte_sandbox.connection_id(STRIPE)
     airbyte_sandbox.faults.fail("/jobs", 401, times=None, method="POST")
 
@@ -128,7 +143,8 @@ def test_a_start_refused_after_its_one_replay_is_a_clear_error_and_not_retried(
         client.trigger_sync(connection_id)
 
     assert str(raised.value).startswith("POST /v1/jobs returned 401")
-    assert _post_statuses(airbyte_sandbox) == [401, 401]
+    # The request, its replay, then max_retries more, each with a fresh token.
+    assert _post_statuses(airbyte_sandbox) == [401] * 4
     assert airbyte_sandbox.jobs_created(connection_id) == 0
 
 
