@@ -104,7 +104,6 @@ class Transport:
             # (docs/airbyte/behaviour.md, "Authentication"), so replaying -- even POST /jobs --
             # cannot start a second job. A fresh token refused again (revoked at once, a
             # proxy's hiccup) is tried again with backoff, within the retry budget.
-            self.auth.handle_unauthorized(authorization, method=method, path=full_path)
             response.close()
             if replays:
                 delay = self.settings.backoff(replays)
@@ -118,7 +117,10 @@ class Transport:
                     self.settings.max_retries,
                 )
                 time.sleep(delay)
-            else:
+            # After the wait, so that the token is as fresh as it can be when it is sent (it
+            # raises for credentials that cannot be renewed).
+            self.auth.handle_unauthorized(authorization, method=method, path=full_path)
+            if not replays:
                 self.logger.info("%s %s got 401; replaying with a fresh token.", method, full_path)
             replays += 1
             authorization = self.auth.authorization()

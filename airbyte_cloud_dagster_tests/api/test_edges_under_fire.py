@@ -118,6 +118,24 @@ def test_a_read_refused_with_every_fresh_token_gives_up_after_the_retry_budget(
     assert len(served(airbyte_sandbox, "GET", f"/v1/jobs/{job.job_id}")) == 4
 
 
+def test_the_token_for_a_replay_after_a_wait_is_fetched_after_the_wait(
+    airbyte_sandbox, client, caplog
+):
+    # Fetched before the wait, a token may expire or be revoked while it sits unused.
+    job = client.trigger_sync(airbyte_sandbox.connection_id(STRIPE))
+    airbyte_sandbox.faults.fail("/jobs/*", 401, times=3, method="GET")
+    caplog.set_level(logging.INFO, logger="airbyte_cloud_dagster")
+
+    client.get_job(job.job_id)
+
+    said = [r.getMessage() for r in caplog.records]
+    waits = [i for i, text in enumerate(said) if "trying again in" in text]
+    fetched = [i for i, text in enumerate(said) if text.startswith("Obtained an Airbyte access")]
+    assert len(waits) == 2 and len(fetched) == 3
+    # the first replay does not wait; each later one fetches its token after its wait
+    assert fetched[0] < waits[0] < fetched[1] < waits[1] < fetched[2]
+
+
 def test_a_start_refused_twice_with_fresh_tokens_is_sent_again_and_starts_one_sync(
     airbyte_sandbox, client
 ):
