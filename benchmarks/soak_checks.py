@@ -297,7 +297,9 @@ def _judge(task, result, entry, connection_id, jobs, store, last=True) -> dict[s
     row["still_running_at_end"] = sorted(int(i) for i, s in at_end.items() if s not in TERMINAL)
     client, reason = _client_verdict(path, twist, result, job, status, expected, row)
     row["client"], row["reason"] = client, reason
-    error = result.get("error") or " | ".join(result.get("failures", []))
+    # What the call raised and what the run's steps failed with, both: a run whose step had
+    # already failed (say, lost track of its jobs) before the interrupt tells them apart.
+    error = " | ".join(filter(None, [result.get("error"), *result.get("failures", [])]))
     if client != "ok" and error:
         row["error"] = error[-1500:]
     return row

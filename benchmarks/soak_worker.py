@@ -202,12 +202,14 @@ class Lane:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
         except (KeyboardInterrupt, dg.DagsterExecutionInterruptedError) as error:
             outcome.update(interrupted=True, error=f"{type(error).__name__}: {error}")
-            # This process stands in for a step process, which exits once terminated: its exit
-            # closes the sync bodies an interrupt left behind (sync/in_flight.py). It lives on
-            # for the next task, so it does what that exit does, now.
-            close_left_behind()
         except BaseException:
             outcome.update(crashed=True, error=traceback.format_exc())
+        if terminate:
+            # This process stands in for a step process, which exits once terminated: its exit
+            # closes the sync bodies an interrupt left behind (sync/in_flight.py), whether the
+            # run came back failed or the interrupt came out of it. It lives on for the next
+            # task, so it does what that exit does, now.
+            outcome["closed_left_behind"] = close_left_behind()
         if task["path"] not in ("client", "basic"):
             outcome.update(self._runs_of(task["task_id"]))
         outcome["ended"] = time.time()

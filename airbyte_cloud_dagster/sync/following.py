@@ -9,6 +9,7 @@ times out, and cancelling the job when the run is terminated.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ INTERRUPTS = (dg.DagsterExecutionInterruptedError, KeyboardInterrupt, GeneratorE
 
 # How often a still-running job is mentioned in the logs when its status does not change.
 HEARTBEAT_SECONDS = 300.0
+# How long a step body closed from outside its run waits for its jobs' cancels.
+ABANDONED_CANCEL_SECONDS = 60.0
+_abandoned_log = logging.getLogger("airbyte_cloud_dagster.sync")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,31 @@ def on_termination(
     """
     for job in jobs:
         _on_termination(client, job, settings, log)
+
+
+def on_abandonment(
+    client: AirbyteClient, jobs: Iterable[AirbyteJob], settings: SyncSettings
+) -> None:
+    """What a step body closed from outside its run (``GeneratorExit``: garbage collection, the
+    process's exit, ``in_flight.close_left_behind``) does with the jobs it follows: what
+    :func:`on_termination` does, in a thread of its own, logging to Python's logging only.
+
+    Such a close can come in any frame: a garbage collection that starts while this thread
+    stores an event in Dagster's SQLite storage, or holds the HTTP pool's lock. Logging to the
+    run's event log or sending from this thread could wait forever on a lock it holds itself
+    (seen in the soak). The thread is waited for up to ``ABANDONED_CANCEL_SECONDS``; a lock held
+    here only delays it until this frame lets go."""
+    jobs = list(jobs)
+    if not jobs:
+        return
+    worker = threading.Thread(
+        target=on_termination,
+        args=(client, jobs, settings, _abandoned_log),
+        name="airbyte-cancel-abandoned",
+        daemon=True,
+    )
+    worker.start()
+    worker.join(ABANDONED_CANCEL_SECONDS)
 
 
 def _on_termination(

@@ -9,10 +9,15 @@ is closed only when garbage-collected, maybe minutes later, after its jobs ran t
 So each ``JobStep`` body is tracked here from its start to its end (ended, failed or closed).
 When the process exits (a step process of the multiprocess executor, a run worker of the
 in-process one), :func:`close_left_behind` closes every body still tracked: ``GeneratorExit``
-at its suspended ``yield`` cancels its jobs as a termination does. A process that outlives the
-run (``dg.materialize`` in a long-lived script) can call it itself once the run is over::
+at its suspended ``yield`` cancels its jobs (``following.on_abandonment``). In a process that
+outlives the run (``dg.materialize`` in a long-lived script or notebook), garbage collection
+closes the body in the end; call it yourself once the run is over to cancel at once::
 
     close_left_behind()
+
+(A resource ``teardown_after_execution`` would close it at the run's end, but it makes Dagster
+treat the resource as a context manager, and ``build_sensor_context(resources=...)`` without
+``with`` would then refuse it.)
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ import weakref
 from collections.abc import Generator
 from typing import Any
 
-_lock = threading.Lock()
+# Reentrant: a body garbage-collected while this thread holds the lock (a collection can start
+# on any allocation) forgets itself under it.
+_lock = threading.RLock()
 # id(step) -> (owner, body): the body weakly, so a dropped one is still garbage-collected.
 _tracked: dict[int, tuple[object, weakref.ref[Generator[Any, Any, Any]]]] = {}
 

@@ -38,6 +38,7 @@ from airbyte_cloud_dagster.sync.following import (
     Heartbeat,
     Log,
     follow_job,
+    on_abandonment,
     on_termination,
 )
 from airbyte_cloud_dagster.sync.retries import StepAttempt
@@ -136,9 +137,12 @@ class JobStep:
                 lost = lost_track_failure(error, job, url, self.client)
                 self._failed(job.connection_id, job, lost.description or str(error))
             raise self._failure() from error
+        except GeneratorExit:
+            # Closed from outside its run (dropped and garbage-collected, or closed at the
+            # process's exit: in_flight.py); no one follows the jobs, so cancel them.
+            on_abandonment(self.client, self._still_running(), self.settings)
+            raise
         except INTERRUPTS:
-            # GeneratorExit: the step stopped consuming this generator (dropped, or closed at
-            # the process's exit: in_flight.py); no one follows the jobs, so cancel them.
             on_termination(self.client, self._still_running(), self.settings, self._log)
             raise
         finally:

@@ -12,17 +12,22 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 
+import dagster as dg
 import pytest
 
-from airbyte_cloud_dagster import AirbyteCloudResource
+from airbyte_cloud_dagster import AirbyteCloudResource, load_airbyte_asset_specs, sync_connections
+from airbyte_cloud_dagster.sync import in_flight
 from airbyte_cloud_dagster.sync.following import SyncSettings, on_termination
 
 from ..helpers import (
     ACTIVE,
+    APP_POSTGRES,
     STRIPE,
     sandbox_environment,
     sandbox_jobs,
+    sandbox_resource,
     wait_until_ended,
 )
 
@@ -99,3 +104,77 @@ def test_a_job_that_ended_before_the_termination_is_not_reported_cancelled(
     ]
     (recorded,) = sandbox_jobs(airbyte_sandbox, stripe_id)
     assert recorded["status"] == "succeeded"
+
+
+class _LogNeedingALock(logging.Handler):
+    """A run's log whose storage needs a lock, as Dagster's SQLite event log does."""
+
+    def __init__(self, storage_lock: threading.Lock) -> None:
+        super().__init__(logging.DEBUG)
+        self.storage_lock = storage_lock
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.storage_lock:
+            pass
+
+
+def _close_in_a_thread(body, lock: threading.Lock) -> bool:
+    """Close ``body`` holding ``lock``, as a garbage collection that starts inside the
+    storage's critical section closes an abandoned body; True if it came back."""
+
+    def close() -> None:
+        with lock:
+            body.close()
+
+    closer = threading.Thread(target=close, daemon=True)
+    closer.start()
+    closer.join(timeout=30)
+    return not closer.is_alive()
+
+
+@pytest.mark.parametrize("names", [(STRIPE,), (STRIPE, APP_POSTGRES)])
+def test_a_body_closed_where_the_runs_log_is_locked_still_cancels_its_jobs(airbyte_sandbox, names):
+    # Seen in the soak: a body garbage-collected while its thread stored an event waited
+    # forever for the storage's lock, to log the cancel into the run it had outlived.
+    ids = [airbyte_sandbox.connection_id(name) for name in names]
+    for connection_id in ids:
+        airbyte_sandbox.configure_connection(connection_id, duration=30)
+    airbyte = sandbox_resource(airbyte_sandbox)
+    lock = threading.Lock()
+    run_log = logging.getLogger(f"a-run-log-{len(names)}")
+    run_log.setLevel(logging.DEBUG)
+    run_log.addHandler(_LogNeedingALock(lock))
+    specs = [
+        s
+        for s in load_airbyte_asset_specs(airbyte=airbyte)
+        if s.metadata["airbyte/connection_id"] in ids
+    ]
+    body = sync_connections(airbyte, specs, log=run_log)
+    for _ in ids:  # each job started, recorded
+        assert isinstance(next(body), dg.AssetObservation)
+
+    assert _close_in_a_thread(body, lock)  # no deadlock
+
+    for connection_id in ids:
+        (job,) = sandbox_jobs(airbyte_sandbox, connection_id)
+        assert job["status"] == "cancelled"
+
+
+def test_a_body_garbage_collected_under_the_trackers_lock_forgets_itself(airbyte_sandbox):
+    # A collection can start on any allocation, also one made while in_flight holds its lock.
+    stripe_id = airbyte_sandbox.connection_id(STRIPE)
+    airbyte_sandbox.configure_connection(stripe_id, duration=30)
+    airbyte = sandbox_resource(airbyte_sandbox)
+    specs = [
+        s
+        for s in load_airbyte_asset_specs(airbyte=airbyte)
+        if s.metadata["airbyte/connection_id"] == stripe_id
+    ]
+    body = sync_connections(airbyte, specs)
+    assert isinstance(next(body), dg.AssetObservation)
+
+    assert _close_in_a_thread(body, in_flight._lock)
+
+    (job,) = sandbox_jobs(airbyte_sandbox, stripe_id)
+    assert job["status"] == "cancelled"
+    assert in_flight.close_left_behind(airbyte) == 0  # forgotten
