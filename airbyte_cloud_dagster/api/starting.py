@@ -36,7 +36,6 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from airbyte_cloud_dagster.api.errors import (
-    AirbyteAuthError,
     AirbyteConflict,
     AirbyteConnectionError,
     AirbyteError,
@@ -59,8 +58,9 @@ START_WINDOW_SECONDS = 60.0
 RECENT_JOBS = 20  # how many of a connection's newest jobs to search
 
 _LOST = (AirbyteConnectionError, AirbyteServerError)
-# Failed reads worth reading again: the answer may differ in a moment.
-_TRANSIENT = (AirbyteConnectionError, AirbyteServerError, AirbyteRateLimited, AirbyteAuthError)
+# Failed reads worth reading again: the answer may differ in a moment. Not a 401: the transport
+# has already tried fresh tokens max_retries times, and wrong credentials must fail at once.
+_TRANSIENT = (AirbyteConnectionError, AirbyteServerError, AirbyteRateLimited)
 
 
 class JobStarter:
@@ -146,50 +146,73 @@ class JobStarter:
         return self._transport.settings.backoff(retry)
 
     def newest_job_id(self, connection_id: str) -> int:
-        """The id of the connection's newest job of any type (ids only grow), 0 if none."""
-        jobs = self._list_jobs(connection_id=connection_id, order_by="createdAt|DESC", limit=1)
+        """The id of the connection's newest job of any type (ids only grow), 0 if none; read
+        through a moment's failure like the look for a lost start (nothing is started yet)."""
+        jobs = self._read_through(
+            lambda: self._list_jobs(
+                connection_id=connection_id, order_by="createdAt|DESC", limit=1
+            ),
+            "Reading the newest job before starting one",
+            connection_id,
+        )
         return jobs[0].job_id if jobs else 0
 
     def find_running(self, connection_id: str, job_type: JobType | None) -> AirbyteJob | None:
-        """The connection's newest job that has not finished, or None (one request)."""
-        jobs = self._recent(connection_id, job_type)
+        """The connection's newest job that has not finished, or None (one request, again
+        after a moment's failure)."""
+        jobs = self._read_through(
+            lambda: self._recent(connection_id, job_type),
+            "Looking for the running job",
+            connection_id,
+        )
         return next((job for job in jobs if not job.is_terminal), None)
 
     def find_since(
         self, connection_id: str, job_type: JobType, newest: int, lost: AirbyteError
     ) -> AirbyteJob | None:
         """After ``lost``: the first job newer than ``newest`` (finished or not), else one
-        running, else None. The look is a read, so a transient failure (429, 5xx, no answer, a
-        401 that a new token may cure) is retried with backoff for up to
+        running, else None. The look is a read, so a transient failure (429, 5xx, no answer) is
+        retried with backoff for up to
         ``START_WINDOW_SECONDS``; a look that still fails raises: the POST's fate is unknown.
         """
-        began = self._clock()
-        retry = 0
-        while True:
-            try:
-                jobs = self._recent(connection_id, job_type)
-                break
-            except AirbyteError as failure:
-                retry += 1
-                delay = retry_after(failure) or self.delay(retry)
-                if not isinstance(failure, _TRANSIENT) or (
-                    self._clock() - began + delay > START_WINDOW_SECONDS
-                ):
-                    raise _fate_unknown(lost, failure, connection_id) from failure
-                self._logger.warning(
-                    "Looking for the job a lost start may have created on connection %s failed "
-                    "(%s); looking again in %.1f s.",
-                    connection_id,
-                    failure,
-                    delay,
-                )
-                self._sleep(delay)
+        try:
+            jobs = self._read_through(
+                lambda: self._recent(connection_id, job_type),
+                "Looking for the job a lost start may have created",
+                connection_id,
+            )
+        except AirbyteError as failure:
+            raise _fate_unknown(lost, failure, connection_id) from failure
         # The oldest above the mark is the one this start created; a later one is another
         # caller's, started after ours ended.
         since = [job for job in jobs if job.job_id > newest]
         if since:
             return min(since, key=lambda job: job.job_id)
         return next((job for job in jobs if not job.is_terminal), None)
+
+    def _read_through(
+        self, read: Callable[[], list[AirbyteJob]], what: str, connection_id: str
+    ) -> list[AirbyteJob]:
+        """``read()``, again after a transient failure (429, 5xx, no answer) with backoff, for
+        up to ``START_WINDOW_SECONDS``; then its error."""
+        began = self._clock()
+        retry = 0
+        while True:
+            try:
+                return read()
+            except _TRANSIENT as failure:
+                retry += 1
+                delay = retry_after(failure) or self.delay(retry)
+                if self._clock() - began + delay > START_WINDOW_SECONDS:
+                    raise
+                self._logger.warning(
+                    "%s on connection %s failed (%s); reading again in %.1f s.",
+                    what,
+                    connection_id,
+                    failure,
+                    delay,
+                )
+                self._sleep(delay)
 
     def _recent(self, connection_id: str, job_type: JobType | None) -> list[AirbyteJob]:
         # A clear runs as a reset job (docs/airbyte/behaviour.md, "Jobs").

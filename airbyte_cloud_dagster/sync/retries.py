@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from airbyte_cloud_dagster import metadata as md
-from airbyte_cloud_dagster.api import AirbyteClient, AirbyteJob, JobStatus, JobType
+from airbyte_cloud_dagster.api import AirbyteClient, AirbyteError, AirbyteJob, JobStatus, JobType
 from airbyte_cloud_dagster.sync.following import Log
 
 # The table's newest observations read (any run's): an earlier attempt's are among the latest.
@@ -109,10 +109,20 @@ class StepAttempt:
                     f"Airbyte sync job {started[0]} of connection {connection_id} was recorded "
                     "by an earlier attempt of this step; not syncing it again."
                 )
-                done.append(client.get_job(started[0]))
+                done.append(_recorded_job(client, started[0], connection_id))
             else:
                 to_start[connection_id] = specs
         return to_start, done
+
+
+def _recorded_job(client: AirbyteClient, job_id: int, connection_id: str) -> AirbyteJob:
+    """A sync an earlier attempt recorded, as Airbyte has it now; if it cannot be read (a moment's
+    failure must not stop this attempt from starting the other connections), what the record
+    says: a materialization is only recorded for a sync that succeeded."""
+    try:
+        return client.get_job(job_id)
+    except AirbyteError:
+        return AirbyteJob(job_id, JobStatus.SUCCEEDED, JobType.SYNC.value, connection_id)
 
 
 def earlier_job(

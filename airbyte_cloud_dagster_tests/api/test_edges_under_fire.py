@@ -193,6 +193,51 @@ def test_a_429_burst_of_seconds_is_waited_out_and_one_sync_starts(
     assert all("429" in wait for wait in waits)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "refused",
+    [
+        ("/jobs", 429),  # the newest-job read before the first POST
+        ("/jobs", 503),
+    ],
+)
+def test_a_burst_longer_than_the_reads_retries_before_a_start_is_waited_out(
+    airbyte_sandbox, make_client, caplog, refused
+):
+    # Found by the soak: the read of the newest job that comes before the first POST had only
+    # the transport's retries (a few seconds), so a longer burst failed a start that the POST's
+    # own waiting would have ridden out.
+    path, status = refused
+    connection_id = airbyte_sandbox.connection_id(STRIPE)
+    client = make_client(backoff_factor=0.1, backoff_max=0.5)  # the transport gives up in ~2 s
+    airbyte_sandbox.faults.fail(path, status, times=None, method="GET")
+    burst = threading.Timer(3.0, airbyte_sandbox.faults.clear)
+    burst.start()
+    caplog.set_level(logging.WARNING, logger="airbyte_cloud_dagster")
+    try:
+        job = client.sync_and_wait(connection_id, poll=FAST, timeout=10)
+    finally:
+        burst.cancel()
+
+    assert job.status is JobStatus.SUCCEEDED
+    assert airbyte_sandbox.jobs_created(connection_id) == 1
+    assert _post_statuses(airbyte_sandbox) == [200]
+    said = [r.getMessage() for r in caplog.records]
+    assert any("Reading the newest job before starting one" in text for text in said)
+
+
+def test_a_start_with_a_refused_token_fails_at_once_without_reading_again(
+    airbyte_sandbox, make_client
+):
+    client = make_client(client_id=None, client_secret=None, api_token="not-a-token")
+
+    with pytest.raises(AirbyteAuthError, match="api_token"):
+        client.trigger_sync(airbyte_sandbox.connection_id(STRIPE))
+
+    assert len(served(airbyte_sandbox, "GET", "/v1/jobs")) == 1
+    assert served(airbyte_sandbox, "POST", "/v1/jobs") == []
+
+
 def test_retry_after_is_read_in_seconds_or_as_an_http_date() -> None:
     in_ten_seconds = email.utils.formatdate(time.time() + 10, usegmt=True)
 

@@ -14,6 +14,7 @@ from airbyte_cloud_dagster import metadata as md
 
 from ..helpers import (
     ACTIVE,
+    APP_POSTGRES,
     STRIPE,
     STRIPE_TABLES,
     fail_the_first_poll_after,
@@ -196,3 +197,43 @@ def test_a_retry_neither_syncs_again_nor_records_again_what_an_earlier_attempt_r
         for event in result.get_asset_materialization_events()
     ]
     assert sorted(recorded) == sorted(set(recorded)) and len(recorded) == 10
+
+
+@pytest.mark.slow
+def test_a_retry_that_cannot_read_a_recorded_sync_still_starts_the_others(
+    airbyte_sandbox, instance
+):
+    # Found by the soak: the retry read the sync an earlier attempt had recorded, the read
+    # failed for a moment, and the attempt failed before starting the connections still to
+    # sync; every retry did the same.
+    stripe_id = airbyte_sandbox.connection_id(STRIPE)
+    postgres_id = airbyte_sandbox.connection_id(APP_POSTGRES)
+    airbyte_sandbox.configure_connection(stripe_id, duration=0.3)
+    airbyte_sandbox.configure_connection(postgres_id, duration=0.3, outcome="failed")
+    airbyte = sandbox_resource(airbyte_sandbox, max_retries=0)
+    (one_step,) = load_airbyte_cloud_assets(
+        airbyte=airbyte, execution="one_step", connection_ids=[stripe_id, postgres_id]
+    )
+
+    def before_the_retry() -> None:  # the failed sync succeeds next time; one read fails
+        deadline = time.monotonic() + 20
+        while True:
+            assert time.monotonic() < deadline
+            runs = instance.get_runs(limit=1)
+            if runs and instance.all_logs(
+                runs[0].run_id, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY
+            ):
+                break
+            time.sleep(0.01)
+        airbyte_sandbox.configure_connection(postgres_id, duration=0.3)
+        airbyte_sandbox.faults.fail("/jobs/*", 503, times=1, method="GET")
+
+    threading.Thread(target=before_the_retry, daemon=True).start()
+    result = _run([one_step], airbyte, instance, retries=1)
+
+    assert result.success
+    assert [job["status"] for job in sandbox_jobs(airbyte_sandbox, stripe_id)] == ["succeeded"]
+    assert [job["status"] for job in sandbox_jobs(airbyte_sandbox, postgres_id)] == [
+        "failed",
+        "succeeded",
+    ]
