@@ -13,6 +13,7 @@ Example::
     # run config: {"ops": {"airbyte_sync_op": {"config": {"connection_id": "9924bcd0-..."}}}}
 """
 
+import time
 from collections.abc import Iterator
 
 import dagster as dg
@@ -27,6 +28,22 @@ from airbyte_cloud_dagster.sync.retries import StepAttempt
 from airbyte_cloud_dagster.sync.step import SyncEvent
 from airbyte_cloud_dagster.workspace.data import AirbyteWorkspaceData
 from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
+
+# How long the op reads a connection's destination again, when it fails for a moment, before it
+# syncs without recording: its tables' asset keys need the destination's schema.
+NAMING_WINDOW_SECONDS = 60.0
+# What came back from a read that may answer in a moment (the rest would fail the same again,
+# also for the code location's load, so the names without it are the code location's names).
+_MOMENTARY = (
+    "HTTP 429",
+    "HTTP 500",
+    "HTTP 502",
+    "HTTP 503",
+    "HTTP 504",
+    "connect-timeout",
+    "read-timeout",
+    "dropped",
+)
 
 
 class AirbyteSyncConfig(dg.Config):
@@ -45,10 +62,8 @@ def airbyte_sync_op(
     context: dg.OpExecutionContext, config: AirbyteSyncConfig, airbyte: AirbyteCloudResource
 ) -> Iterator[SyncEvent | dg.Output]:
     """Start a sync of one connection, wait for it, and report its tables as materialized."""
-    options = AirbyteLoadOptions(connection_ids=[config.connection_id], fetch_column_schema=False)
-    data = AirbyteWorkspaceData.fetch(airbyte.get_client(), options)
-    specs = build_specs(data)[config.connection_id]
-    if not specs:  # no enabled stream (the load warned): nothing to record, the sync still runs
+    specs = _tables(airbyte, config.connection_id, context.log)
+    if not specs:  # none to record (the load or the op said why): the sync still runs
         yield dg.Output(run_sync(airbyte.get_client(), config.connection_id, airbyte.sync_settings))
         return
     jobs = yield from sync_connections(
@@ -60,3 +75,36 @@ def airbyte_sync_op(
         attempt=StepAttempt.of(context),  # a retried op follows the sync it started
     )
     yield dg.Output(jobs[-1])
+
+
+def _tables(
+    airbyte: AirbyteCloudResource, connection_id: str, log: dg.DagsterLogManager
+) -> list[dg.AssetSpec]:
+    """The connection's tables, named as the loaders name them. A destination that does not
+    answer for a moment is read again (for up to ``NAMING_WINDOW_SECONDS``): without its schema
+    the keys would be other assets than the code location's, and the sync sensor would record
+    the sync again under the right ones (seen in the soak). Still unread: no table to record."""
+    client = airbyte.get_client()
+    options = AirbyteLoadOptions(connection_ids=[connection_id], fetch_column_schema=False)
+    began = time.monotonic()
+    retry = 0
+    while True:
+        data = AirbyteWorkspaceData.fetch(client, options)
+        unnamed = [
+            read
+            for read in data.degraded
+            if read.kind == "destination" and read.reason in _MOMENTARY
+        ]
+        if not unnamed:
+            return build_specs(data)[connection_id]
+        retry += 1
+        delay = client.transport.settings.backoff(retry)
+        if time.monotonic() - began + delay > NAMING_WINDOW_SECONDS:
+            log.warning(
+                f"The destination of connection {connection_id} did not answer "
+                f"({unnamed[0].call}: {unnamed[0].reason}) for {NAMING_WINDOW_SECONDS:.0f} s, so "
+                "this run cannot name its tables as the code location does: it syncs and "
+                "records no materialization (the sync sensor, if it runs, records them)."
+            )
+            return []
+        time.sleep(delay)
