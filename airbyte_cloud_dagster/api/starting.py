@@ -172,8 +172,8 @@ class JobStarter:
     ) -> AirbyteJob | None:
         """After ``lost``: the first job newer than ``newest`` (finished or not), else one
         running, else None. The look is a read, so a transient failure (429, 5xx, no answer) is
-        retried with backoff for up to
-        ``START_WINDOW_SECONDS``; a look that still fails raises: the POST's fate is unknown.
+        retried with backoff for up to ``START_WINDOW_SECONDS``; a look that still fails
+        raises: the POST's fate is unknown.
         """
         try:
             jobs = self._read_through(
