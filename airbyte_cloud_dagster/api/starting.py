@@ -20,7 +20,8 @@ return a job:
   was started is unknown: the start fails, saying so, and is not sent again.
 
 At most ``MAX_START_POSTS`` POSTs in all, within ``START_WINDOW_SECONDS``; each wait is logged
-with its reason.
+with its reason. Every read here (the newest job, the running job after a 409, the look for a
+lost start) is read again through a 429, 5xx or no answer within that window too.
 
 >>> starter = JobStarter(transport, list_jobs=client.list_jobs, on_conflict="attach",
 ...                      logger=logger)
