@@ -44,9 +44,10 @@ from airbyte_cloud_dagster import metadata as md
 from airbyte_cloud_dagster.api import AirbyteJob
 from airbyte_cloud_dagster.sync.clearing import check_resync_job_type, emptied_events
 from airbyte_cloud_dagster.sync.events import finished_job_events
+from airbyte_cloud_dagster.sync.failures import FailedConnection
 from airbyte_cloud_dagster.sync.following import Log
 from airbyte_cloud_dagster.sync.retries import StepAttempt
-from airbyte_cloud_dagster.sync.step import FailedConnection, JobStep, SyncEvent
+from airbyte_cloud_dagster.sync.step import JobStep, SyncEvent
 from airbyte_cloud_dagster.workspace.specs import selected_specs, specs_by_connection
 
 if TYPE_CHECKING:

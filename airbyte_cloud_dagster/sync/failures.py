@@ -17,6 +17,8 @@ client's errors (``.job``), so plain Python callers catch them too::
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
@@ -36,6 +38,8 @@ __all__ = [
     "AirbyteSyncFailed",
     "AirbyteSyncLostTrack",
     "AirbyteSyncTimedOut",
+    "FailedConnection",
+    "connections_failure",
     "failure_text",
     "lost_track_failure",
     "sync_failure",
@@ -168,3 +172,35 @@ def _origin(reason: FailureReason) -> str:
     """``airbyte_platform`` reads better as "Airbyte platform"."""
     origin = reason.failure_origin or "unknown"
     return "Airbyte platform" if origin == "airbyte_platform" else origin.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class FailedConnection:
+    """One connection of a many-connection step that did not sync (or clear), and why."""
+
+    connection_id: str
+    label: str
+    job: AirbyteJob | None
+    description: str
+    name: object = None
+
+
+def connections_failure(failures: Sequence[FailedConnection], total: int) -> dg.Failure:
+    """One ``dagster.Failure`` naming every failed connection of a step of ``total`` and its
+    job."""
+    lines = [f"- {f.label}: {f.description}" for f in failures]
+    failed = [
+        {
+            "connection_id": f.connection_id,
+            "connection_name": f.name,
+            "job_id": f.job.job_id if f.job else None,
+            "job_status": f.job.status.value if f.job else None,
+        }
+        for f in failures
+    ]
+    return dg.Failure(
+        description=(
+            f"{len(failures)} of {total} Airbyte connections did not sync:\n" + "\n".join(lines)
+        ),
+        metadata=md.connections_failed(failed, total),
+    )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
@@ -30,6 +29,8 @@ from airbyte_cloud_dagster.sync.failures import (
     AirbyteSyncFailed,
     AirbyteSyncLostTrack,
     AirbyteSyncTimedOut,
+    FailedConnection,
+    connections_failure,
     lost_track_failure,
     sync_failure,
 )
@@ -60,15 +61,6 @@ def _pending(watch: JobsWatch) -> str | None:
         return None
     ids = ", ".join(str(job_id) for job_id in sorted(watch.pending))
     return f"{len(watch.pending)} Airbyte jobs still running: {ids}"
-
-
-@dataclass(frozen=True)
-class FailedConnection:
-    connection_id: str
-    label: str
-    job: AirbyteJob | None
-    description: str
-    name: object = None
 
 
 class JobStep:
@@ -279,24 +271,7 @@ class JobStep:
             raise self._failure()
 
     def _failure(self) -> dg.Failure:
-        """One ``dagster.Failure`` naming every failed connection and its job."""
-        lines = [f"- {f.label}: {f.description}" for f in self.failures]
-        failed = [
-            {
-                "connection_id": f.connection_id,
-                "connection_name": f.name,
-                "job_id": f.job.job_id if f.job else None,
-                "job_status": f.job.status.value if f.job else None,
-            }
-            for f in self.failures
-        ]
-        return dg.Failure(
-            description=(
-                f"{len(self.failures)} of {self._total} Airbyte connections did not sync:\n"
-                + "\n".join(lines)
-            ),
-            metadata=md.connections_failed(failed, self._total),
-        )
+        return connections_failure(self.failures, self._total)
 
 
 def _succeeded(future: Future[tuple[AirbyteJob, list[dg.AssetObservation]]]) -> bool:
