@@ -32,18 +32,6 @@ from airbyte_cloud_dagster.workspace.options import AirbyteLoadOptions
 # How long the op reads a connection's destination again, when it fails for a moment, before it
 # syncs without recording: its tables' asset keys need the destination's schema.
 NAMING_WINDOW_SECONDS = 60.0
-# What came back from a read that may answer in a moment (the rest would fail the same again,
-# also for the code location's load, so the names without it are the code location's names).
-_MOMENTARY = (
-    "HTTP 429",
-    "HTTP 500",
-    "HTTP 502",
-    "HTTP 503",
-    "HTTP 504",
-    "connect-timeout",
-    "read-timeout",
-    "dropped",
-)
 
 
 class AirbyteSyncConfig(dg.Config):
@@ -90,11 +78,9 @@ def _tables(
     retry = 0
     while True:
         data = AirbyteWorkspaceData.fetch(client, options)
-        unnamed = [
-            read
-            for read in data.degraded
-            if read.kind == "destination" and read.reason in _MOMENTARY
-        ]
+        # A read refused for good fails the code location's load the same way, so the names
+        # without it are the code location's names.
+        unnamed = [r for r in data.degraded if r.kind == "destination" and r.momentary]
         if not unnamed:
             return build_specs(data)[connection_id]
         retry += 1

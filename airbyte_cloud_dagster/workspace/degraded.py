@@ -37,6 +37,12 @@ EFFECTS = {
 _NAMED = 10
 # No answer for a reason that every later request would share: the host is wrong or gone.
 _FATAL_CONNECTION_REASONS = ("refused", "unresolved", "tls", "proxy")
+# What came back from a read that may well answer in a moment; anything else (a 403, a 404, a
+# malformed answer) would fail the same again.
+_MOMENTARY_REASONS = frozenset(
+    {"HTTP 429", "HTTP 500", "HTTP 502", "HTTP 503", "HTTP 504"}
+    | {"connect-timeout", "read-timeout", "dropped"}
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,11 @@ class DegradedRead:
     @property
     def effect(self) -> str:
         return EFFECTS.get(self.kind, "their tables lack what it would have given")
+
+    @property
+    def momentary(self) -> bool:
+        """The read may answer if made again in a moment (a 429, a 5xx, no answer)."""
+        return self.reason in _MOMENTARY_REASONS
 
 
 def is_fatal(error: BaseException) -> bool:

@@ -169,23 +169,28 @@ def test_a_start_refused_with_every_fresh_token_is_a_clear_error_after_the_retry
 # ----------------------------------------------------------------- edge 3: starting again
 
 
+def _sync_through_a_burst(sandbox, client, caplog, *, status: int, method: str):
+    """``sync_and_wait`` while every ``method /jobs`` is answered ``status`` for 3 s."""
+    sandbox.faults.fail("/jobs", status, times=None, method=method)
+    burst = threading.Timer(3.0, sandbox.faults.clear)
+    burst.start()
+    caplog.set_level(logging.WARNING, logger="airbyte_cloud_dagster")
+    try:
+        return client.sync_and_wait(sandbox.connection_id(STRIPE), poll=FAST, timeout=10)
+    finally:
+        burst.cancel()
+
+
 @pytest.mark.slow
 def test_a_429_burst_of_seconds_is_waited_out_and_one_sync_starts(
     airbyte_sandbox, make_client, caplog
 ):
-    connection_id = airbyte_sandbox.connection_id(STRIPE)
     client = make_client(backoff_factor=0.25, backoff_max=2.0)
-    airbyte_sandbox.faults.fail("/jobs", 429, times=None, method="POST")
-    burst = threading.Timer(3.0, airbyte_sandbox.faults.clear)  # Airbyte sheds load for 3 s
-    burst.start()
-    caplog.set_level(logging.WARNING, logger="airbyte_cloud_dagster")
-    try:
-        job = client.sync_and_wait(connection_id, poll=FAST, timeout=10)
-    finally:
-        burst.cancel()
+
+    job = _sync_through_a_burst(airbyte_sandbox, client, caplog, status=429, method="POST")
 
     assert job.status is JobStatus.SUCCEEDED
-    assert airbyte_sandbox.jobs_created(connection_id) == 1
+    assert airbyte_sandbox.jobs_created(airbyte_sandbox.connection_id(STRIPE)) == 1
     statuses = _post_statuses(airbyte_sandbox)
     assert statuses[-1] == 200 and set(statuses[:-1]) == {429}
     waits = [r.getMessage() for r in caplog.records if "starting again in" in r.getMessage()]
@@ -194,33 +199,19 @@ def test_a_429_burst_of_seconds_is_waited_out_and_one_sync_starts(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "refused",
-    [
-        ("/jobs", 429),  # the newest-job read before the first POST
-        ("/jobs", 503),
-    ],
-)
+@pytest.mark.parametrize("status", [429, 503])
 def test_a_burst_longer_than_the_reads_retries_before_a_start_is_waited_out(
-    airbyte_sandbox, make_client, caplog, refused
+    airbyte_sandbox, make_client, caplog, status
 ):
     # Found by the soak: the read of the newest job that comes before the first POST had only
     # the transport's retries (a few seconds), so a longer burst failed a start that the POST's
     # own waiting would have ridden out.
-    path, status = refused
-    connection_id = airbyte_sandbox.connection_id(STRIPE)
     client = make_client(backoff_factor=0.1, backoff_max=0.5)  # the transport gives up in ~2 s
-    airbyte_sandbox.faults.fail(path, status, times=None, method="GET")
-    burst = threading.Timer(3.0, airbyte_sandbox.faults.clear)
-    burst.start()
-    caplog.set_level(logging.WARNING, logger="airbyte_cloud_dagster")
-    try:
-        job = client.sync_and_wait(connection_id, poll=FAST, timeout=10)
-    finally:
-        burst.cancel()
+
+    job = _sync_through_a_burst(airbyte_sandbox, client, caplog, status=status, method="GET")
 
     assert job.status is JobStatus.SUCCEEDED
-    assert airbyte_sandbox.jobs_created(connection_id) == 1
+    assert airbyte_sandbox.jobs_created(airbyte_sandbox.connection_id(STRIPE)) == 1
     assert _post_statuses(airbyte_sandbox) == [200]
     said = [r.getMessage() for r in caplog.records]
     assert any("Reading the newest job before starting one" in text for text in said)
